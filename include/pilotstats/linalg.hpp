@@ -1,0 +1,4 @@
+// pilotstats/linalg.hpp: least squares by Householder QR with R's rank rule.
+#pragma once
+#include "pilotstats/linalg/householder_qr.hpp"
+#include "pilotstats/linalg/least_squares.hpp"
