@@ -16,9 +16,10 @@
 //                                                     sandwich::vcovCL(type = "HC0")
 //   CR1        times G/(G-1) (n-1)/(n-k): Stata's and fixest's small-sample factor
 //                                                     sandwich::vcovCL(type = "HC1"), clubSandwich "CR1S"
-//   CR2        Bell-McCaffrey: residuals of cluster g premultiplied by A_g = (I - H_gg)^(-1/2)
-//              (symmetric root; pseudo-inverse root where I - H_gg is singular), working
-//              model the identity                     clubSandwich::vcovCR(type = "CR2")
+//   CR2        Bell-McCaffrey: residuals of cluster g premultiplied by A_g = B_gg^(+1/2) with
+//              B = (I - H)(I - H)' (unweighted: I - H_gg), the symmetric pseudo-inverse root
+//              (eigenvalues <= 1e-12 dropped), working model Theta = I also for weighted fits
+//                                                     clubSandwich::vcovCR(type = "CR2")
 //
 // Reference distributions (per coefficient, in `df`): t(n - k) for classical, HC and HAC
 // (as lmtest::coeftest on an lm); t(G - 1) for CR0 and CR1 (Stata, fixest); for CR2 the
@@ -28,6 +29,7 @@
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
+#include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -284,36 +286,71 @@ inline Eigen::MatrixXd gather_rows(const Eigen::MatrixXd& m, const std::vector<E
   return m(rows, Eigen::all);
 }
 
-// A_g = (I - Q_g Q_g')^(-1/2), the symmetric inverse square root; eigenvalues of I - H_gg
-// below `singular_tolerance` are treated as zero (pseudo-inverse root). Computed through the
-// smaller of Q_g Q_g' (n_g x n_g) and Q_g' Q_g (k x k).
-inline Eigen::MatrixXd cr2_adjustment(const Eigen::MatrixXd& qg, double singular_tolerance,
-                                      bool& singular) {
+// The CR2 adjustment of one cluster, A_g = B_gg^(+1/2), where B = (I - H)(I - H)' is the
+// covariance of the residuals under clubSandwich's working model Theta = I, H = X M X' W the
+// (weighted) hat matrix and +1/2 the pseudo-inverse root: eigenvalues at or below 1e-12 (an
+// absolute cutoff, as clubSandwich's matrix_power) get 0. In the fit's basis, with
+// L = W_g^-1/2 Q_g, U = W_g^1/2 Q_g and C = Q'WQ,
+//   B_gg = I - L U' - U L' + L C L',
+// the identity plus a matrix of rank <= 2k (k when unweighted: B_gg = I - Q_g Q_g'). A_g is
+// therefore I + V K V' for an orthonormal basis V of span[L, U]; when that basis is not
+// smaller than the cluster, B_gg is decomposed directly.
+struct cr2_adjustment {
+  Eigen::MatrixXd basis;  // V, n_g x m (empty: `dense` holds A_g)
+  Eigen::MatrixXd kernel; // K, m x m
+  Eigen::MatrixXd dense;
+  bool singular = false;
+
+  Eigen::MatrixXd apply(const Eigen::MatrixXd& x) const {
+    if (basis.size() == 0) return dense * x;
+    return x + basis * (kernel * (basis.transpose() * x));
+  }
+};
+
+inline constexpr double cr2_eigenvalue_cutoff = 1e-12;
+
+inline cr2_adjustment make_cr2_adjustment(const Eigen::MatrixXd& qg, const Eigen::VectorXd& sqrt_wg,
+                                          const Eigen::MatrixXd& c, bool weighted) {
   const Eigen::Index ng = qg.rows();
-  auto root = [&](double one_minus_lambda) {
-    if (one_minus_lambda < singular_tolerance) {
-      singular = true;
+  const Eigen::MatrixXd l = sqrt_wg.cwiseInverse().asDiagonal() * qg;
+  const Eigen::MatrixXd u = sqrt_wg.asDiagonal() * qg;
+  cr2_adjustment out;
+  auto inverse_root = [&](double lambda) {
+    if (lambda <= cr2_eigenvalue_cutoff) {
+      out.singular = true;
       return 0.0;
     }
-    return 1.0 / std::sqrt(one_minus_lambda);
+    return 1.0 / std::sqrt(lambda);
   };
-  if (ng <= qg.cols()) {
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(Eigen::MatrixXd::Identity(ng, ng) - qg * qg.transpose());
-    Eigen::VectorXd d(ng);
-    for (Eigen::Index i = 0; i < ng; ++i) d(i) = root(eig.eigenvalues()(i));
-    return eig.eigenvectors() * d.asDiagonal() * eig.eigenvectors().transpose();
+  Eigen::MatrixXd span;
+  if (weighted) {
+    span.resize(ng, 2 * qg.cols());
+    span << l, u;
+  } else {
+    span = qg;
   }
-  // Q_g Q_g' = U diag(lambda) U' with U = Q_g V diag(lambda^-1/2) over lambda > 0; on the
-  // complement of U, I - H_gg is the identity.
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(qg.transpose() * qg);
-  Eigen::MatrixXd a = Eigen::MatrixXd::Identity(ng, ng);
-  for (Eigen::Index i = 0; i < qg.cols(); ++i) {
-    const double lambda = eig.eigenvalues()(i);
-    if (lambda <= 1e-14) continue;
-    const Eigen::VectorXd ui = qg * eig.eigenvectors().col(i) / std::sqrt(lambda);
-    a += (root(1.0 - lambda) - 1.0) * ui * ui.transpose();
+  if (span.cols() >= ng) {
+    const Eigen::MatrixXd b = Eigen::MatrixXd::Identity(ng, ng) - l * u.transpose() - u * l.transpose() +
+                              l * c * l.transpose();
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig((b + b.transpose()) / 2);
+    Eigen::VectorXd f(ng);
+    for (Eigen::Index i = 0; i < ng; ++i) f(i) = inverse_root(eig.eigenvalues()(i));
+    out.dense = eig.eigenvectors() * f.asDiagonal() * eig.eigenvectors().transpose();
+    return out;
   }
-  return a;
+  Eigen::HouseholderQR<Eigen::MatrixXd> qr(span);
+  out.basis = qr.householderQ() * Eigen::MatrixXd::Identity(ng, span.cols());
+  const Eigen::MatrixXd vl = out.basis.transpose() * l;
+  const Eigen::MatrixXd vu = out.basis.transpose() * u;
+  const Eigen::Index m = span.cols();
+  Eigen::MatrixXd small = Eigen::MatrixXd::Identity(m, m) - vl * vu.transpose() - vu * vl.transpose() +
+                          vl * c * vl.transpose();
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig((small + small.transpose()) / 2);
+  Eigen::VectorXd f(m);
+  for (Eigen::Index i = 0; i < m; ++i) f(i) = inverse_root(eig.eigenvalues()(i));
+  out.kernel = eig.eigenvectors() * f.asDiagonal() * eig.eigenvectors().transpose() -
+               Eigen::MatrixXd::Identity(m, m);
+  return out;
 }
 
 inline covariance_result compute(const least_squares_fit& fit, const cluster_covariance& spec) {
@@ -348,40 +385,63 @@ inline covariance_result compute(const least_squares_fit& fit, const cluster_cov
                         : "sandwich::vcovCL(type = \"HC0\")";
   } else {
     // CR2 and, for each coefficient c = e_j, the Satterthwaite degrees of freedom
-    // (sum_g p_g'p_g)^2 / sum_{g,h} (p_g'p_h)^2 with p_g = (I - H)_g' A_g X_g M c. With
-    // v_g = A_g Q_g d (d = R^-T c) and w_g = Q_g' v_g, p_g'p_h = [g = h] v_g'v_g - w_g'w_h.
+    // (tr P)^2 / ||P||_F^2 with P[g,h] = p_g' [(I-H)(I-H)']_gh p_h and p_g = A_g W_g X_g M c
+    // (clubSandwich's Satterthwaite). In the fit's basis, with d = R^-T c, p_g = A_g U_g d,
+    // a_g = L_g' p_g, b_g = U_g' p_g:  P[g,h] = [g = h] |p_g|^2 - a_g'b_h - b_g'a_h + a_g'C a_h.
+    // With e_g = b_g - C a_g / 2 the sums reduce to k x k accumulations:
+    //   tr P = sum_g (|p_g|^2 - 2 a_g'e_g),
+    //   ||P||^2 = sum_g |p_g|^4 - 4 sum_g |p_g|^2 a_g'e_g + 2 tr((E A')^2) + 2 tr((E E')(A A')).
+    // Equal weights leave span[L, U] = span Q_g; only unequal ones need the 2k-wide basis.
+    const bool weighted = (fit.sqrt_weights.array() != fit.sqrt_weights(0)).any();
+    Eigen::MatrixXd c_matrix = Eigen::MatrixXd::Identity(fit.rank, fit.rank);
+    if ((fit.sqrt_weights.array() != 1.0).any())
+      c_matrix = fit.q.transpose() * fit.sqrt_weights.array().square().matrix().asDiagonal() * fit.q;
     const Eigen::MatrixXd d = r_inverse(fit).transpose();  // column j: R^-T e_j
     const Eigen::Index k_int = fit.rank;
-    Eigen::VectorXd trace(k_int), diagonal(k_int), fourth(k_int);
-    trace.setZero(); diagonal.setZero(); fourth.setZero();
-    std::vector<Eigen::MatrixXd> gram_sum(static_cast<std::size_t>(k_int), Eigen::MatrixXd::Zero(k_int, k_int));
+    Eigen::VectorXd trace = Eigen::VectorXd::Zero(k_int), diagonal_square = Eigen::VectorXd::Zero(k_int),
+                    cross_diagonal = Eigen::VectorXd::Zero(k_int);
+    std::vector<Eigen::MatrixXd> sum_ea(static_cast<std::size_t>(k_int), Eigen::MatrixXd::Zero(k_int, k_int));
+    std::vector<Eigen::MatrixXd> sum_ee(sum_ea), sum_aa(sum_ea);
     bool singular = false;
+    const Eigen::VectorXd e_raw = fit.residuals;
     for (const auto& rows : index.rows) {
       const Eigen::MatrixXd qg = gather_rows(fit.q, rows);
-      const Eigen::MatrixXd a = cr2_adjustment(qg, 1e-12, singular);
-      const Eigen::VectorXd z = qg.transpose() * (a * e(rows));
+      const Eigen::VectorXd sqrt_wg = fit.sqrt_weights(rows);
+      const cr2_adjustment a = make_cr2_adjustment(qg, sqrt_wg, c_matrix, weighted);
+      singular = singular || a.singular;
+      const Eigen::MatrixXd ug = sqrt_wg.asDiagonal() * qg;
+      const Eigen::MatrixXd lg = sqrt_wg.cwiseInverse().asDiagonal() * qg;
+      const Eigen::VectorXd z = ug.transpose() * a.apply(Eigen::MatrixXd(e_raw(rows)));
       s.noalias() += z * z.transpose();
-      const Eigen::MatrixXd v = a * (qg * d);          // n_g x k: column j is v_g for coef j
-      const Eigen::MatrixXd w = qg.transpose() * v;    // k x k: column j is w_g for coef j
+      const Eigen::MatrixXd p = a.apply(ug * d);           // n_g x k: column j is p_g for coef j
+      const Eigen::MatrixXd a_vec = lg.transpose() * p;     // k x k: column j is a_g
+      const Eigen::MatrixXd b_vec = ug.transpose() * p;     // k x k: column j is b_g
+      const Eigen::MatrixXd e_vec = b_vec - 0.5 * c_matrix * a_vec;
       for (Eigen::Index j = 0; j < k_int; ++j) {
-        const double vv = v.col(j).squaredNorm();
-        const double ww = w.col(j).squaredNorm();
-        trace(j) += vv - ww;
-        diagonal(j) += (vv - ww) * (vv - ww);
-        fourth(j) += ww * ww;
-        gram_sum[static_cast<std::size_t>(j)].noalias() += w.col(j) * w.col(j).transpose();
+        const double pp = p.col(j).squaredNorm();
+        const double ae = a_vec.col(j).dot(e_vec.col(j));
+        trace(j) += pp - 2 * ae;
+        diagonal_square(j) += pp * pp;
+        cross_diagonal(j) += pp * ae;
+        const auto jj = static_cast<std::size_t>(j);
+        sum_ea[jj].noalias() += e_vec.col(j) * a_vec.col(j).transpose();
+        sum_ee[jj].noalias() += e_vec.col(j) * e_vec.col(j).transpose();
+        sum_aa[jj].noalias() += a_vec.col(j) * a_vec.col(j).transpose();
       }
     }
     out.matrix = sandwich_from_q_meat(fit, s);
     out.df.resize(k_int);
     for (Eigen::Index j = 0; j < k_int; ++j) {
-      const double cross = gram_sum[static_cast<std::size_t>(j)].squaredNorm() - fourth(j);
-      out.df(j) = trace(j) * trace(j) / (diagonal(j) + cross);
+      const auto jj = static_cast<std::size_t>(j);
+      const double frobenius = diagonal_square(j) - 4 * cross_diagonal(j) +
+                               2 * (sum_ea[jj] * sum_ea[jj]).trace() + 2 * (sum_ee[jj] * sum_aa[jj]).trace();
+      out.df(j) = trace(j) * trace(j) / frobenius;
     }
     if (singular)
       out.warnings.push_back(
-          "CR2: I - H_gg is singular for at least one cluster (a coefficient is identified by "
-          "one cluster alone, such as a single treated unit); its generalized inverse root is used");
+          "CR2: I - H_gg is singular for at least one cluster (a coefficient is identified within "
+          "one cluster, such as a unit fixed effect or a single treated unit); the pseudo-inverse "
+          "root is used, as clubSandwich does");
     out.kind = "CR2";
     out.reference = "clubSandwich::vcovCR(type = \"CR2\"), coef_test(test = \"Satterthwaite\")";
   }
