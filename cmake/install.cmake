@@ -1,5 +1,5 @@
 # Install rules: headers, an exported CMake package with a version file, and pilotstats.pc.
-include(GNUInstallDirs)
+
 include(CMakePackageConfigHelpers)
 
 install(TARGETS pilotstats EXPORT pilotstatsTargets)

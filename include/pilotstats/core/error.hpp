@@ -50,10 +50,19 @@ class parse_error : public error {
  private:
   static std::string format(const std::string& source, std::size_t line, std::size_t column,
                             const std::string& message) {
+    // Appended piece by piece: g++ 12 warns falsely (-Wrestrict) on ":" + std::to_string().
     std::string where = source.empty() ? std::string("<input>") : source;
-    if (line > 0) where += ":" + std::to_string(line);
-    if (column > 0) where += ":" + std::to_string(column);
-    return where + ": " + message;
+    if (line > 0) {
+      where += ':';
+      where += std::to_string(line);
+    }
+    if (column > 0) {
+      where += ':';
+      where += std::to_string(column);
+    }
+    where += ": ";
+    where += message;
+    return where;
   }
 
   std::string source_;

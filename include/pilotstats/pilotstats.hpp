@@ -1,0 +1,7 @@
+// pilotstats/pilotstats.hpp: every statistics layer. The report layer (JSON, SVG) is opt-in.
+#pragma once
+#include "pilotstats/version.hpp"
+#include "pilotstats/core.hpp"
+#include "pilotstats/linalg.hpp"
+#include "pilotstats/inference.hpp"
+#include "pilotstats/simulate.hpp"
