@@ -11,8 +11,8 @@
 //     otherwise, as `summary.lm`; an intercept is a kept column that is constant and nonzero
 //     over the rows with positive weight, unless `has_intercept` says otherwise
 //     (the statsmodels rule; R knows it from the formula).
-// Residual-based quantities come from the QR (Q' y), as R's qr.resid, which keeps the digits
-// that y - X b loses on ill-conditioned designs. The solution is then refined (Björck 1967:
+// Residuals come from the QR (y - Q Q'y), which keeps the digits that y - X b loses on
+// ill-conditioned designs. The solution is then refined (Björck 1967:
 // iterative refinement of the augmented system [I A; A' 0][e; b] = [y; 0] with its residuals
 // accumulated in long double), which removes the cond(X)² error term of large-residual
 // problems: without it NIST's Wampler 4-5 reach only 6-8 correct digits, with it all eleven
@@ -21,6 +21,7 @@
 
 #include <Eigen/Core>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,7 +36,7 @@ struct least_squares_options {
   Eigen::VectorXd weights;             // empty: unweighted; else one nonnegative weight per row
   double tolerance = 1e-10;            // rank rule, see householder_qr.hpp (R: 1e-7)
   std::optional<bool> has_intercept;   // empty: detect a constant column
-  int refinement_steps = 2;            // iterative refinement of (b, e) in long double; 0: off
+  int refinement_steps = 2;            // at most this many refinement steps, taken when needed; 0: off
 
   void validate(Eigen::Index rows, Eigen::Index cols) const {
     if (!names.empty() && static_cast<Eigen::Index>(names.size()) != cols)
@@ -74,6 +75,7 @@ struct least_squares_fit {
   Eigen::MatrixXd q;                   // n_rows x rank, orthonormal columns
   Eigen::MatrixXd r;                   // rank x rank, upper triangular: sqrt(W) X[:, kept] = Q R
   Eigen::MatrixXd unscaled_covariance; // (X' W X)^-1 over kept = R^-1 R^-T (R's cov.unscaled)
+  double condition_number = 1;         // Frobenius-norm condition number of R, columns scaled to 1
 
   // Model statistics as summary.lm reports them.
   Eigen::Index n = 0;                  // rows with positive weight
@@ -124,22 +126,27 @@ inline bool is_constant_nonzero(const Eigen::Ref<const Eigen::VectorXd>& column,
 // One or more steps of iterative refinement for min ||y - A b|| given A = Q R (thin Q):
 // with f = y - e - A b and g = -A' e computed in long double, the correction solves
 // [I A; A' 0][de; db] = [f; g]: db = R^-1 (Q'f - R^-T g), de = f - Q (Q'f - R^-T g).
-inline void refine_least_squares(const Eigen::MatrixXd& a, const Eigen::VectorXd& y, const Eigen::MatrixXd& q,
-                                 const Eigen::MatrixXd& r, int steps, Eigen::VectorXd& b, Eigen::VectorXd& e) {
+inline void refine_least_squares(const Eigen::Ref<const Eigen::MatrixXd>& a, const Eigen::VectorXd& y,
+                                 const Eigen::MatrixXd& q, const Eigen::MatrixXd& r, int steps,
+                                 Eigen::VectorXd& b, Eigen::VectorXd& e) {
   const Eigen::Index n = a.rows();
   const Eigen::Index k = a.cols();
+  std::vector<long double> f_long(static_cast<std::size_t>(n));
   Eigen::VectorXd f(n), g(k);
   for (int step = 0; step < steps; ++step) {
-    std::vector<long double> g_long(static_cast<std::size_t>(k), 0.0L);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      long double fi = static_cast<long double>(y(i)) - e(i);
-      for (Eigen::Index j = 0; j < k; ++j) {
-        fi -= static_cast<long double>(a(i, j)) * b(j);
-        g_long[static_cast<std::size_t>(j)] -= static_cast<long double>(a(i, j)) * e(i);
+    // Column by column: the design is column-major.
+    for (Eigen::Index i = 0; i < n; ++i) f_long[static_cast<std::size_t>(i)] = static_cast<long double>(y(i)) - e(i);
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const double* column = a.col(j).data();
+      const long double bj = b(j);
+      long double gj = 0.0L;
+      for (Eigen::Index i = 0; i < n; ++i) {
+        f_long[static_cast<std::size_t>(i)] -= column[i] * bj;
+        gj -= static_cast<long double>(column[i]) * e(i);
       }
-      f(i) = static_cast<double>(fi);
+      g(j) = static_cast<double>(gj);
     }
-    for (Eigen::Index j = 0; j < k; ++j) g(j) = static_cast<double>(g_long[static_cast<std::size_t>(j)]);
+    for (Eigen::Index i = 0; i < n; ++i) f(i) = static_cast<double>(f_long[static_cast<std::size_t>(i)]);
     const Eigen::VectorXd h = r.transpose().triangularView<Eigen::Lower>().solve(g);
     const Eigen::VectorXd c = q.transpose() * f - h;
     const Eigen::VectorXd db = r.triangularView<Eigen::Upper>().solve(c);
@@ -175,9 +182,13 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
   fit.n = (fit.sqrt_weights.array() > 0).count();
   if (fit.n == 0) throw invalid_input("least_squares: every weight is zero");
 
-  const Eigen::MatrixXd xw = fit.sqrt_weights.asDiagonal() * x;
+  // sqrt(W) X, without a copy when unweighted.
+  const bool weighted = options.weights.size() != 0;
+  Eigen::MatrixXd weighted_x;
+  if (weighted) weighted_x = fit.sqrt_weights.asDiagonal() * x;
+  const Eigen::Ref<const Eigen::MatrixXd> xw = weighted ? Eigen::Ref<const Eigen::MatrixXd>(weighted_x) : x;
   const Eigen::VectorXd yw = fit.sqrt_weights.cwiseProduct(y);
-  const householder_qr qr = factorize_householder_qr(xw, options.tolerance);
+  const householder_qr qr = factorize_householder_qr(xw, yw, options.tolerance);
   fit.rank = qr.rank;
 
   // Only aliased columns move (to the end), so the kept ones are in increasing order and
@@ -192,28 +203,46 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
                            " coefficient(s) not defined because of singularities: " + list);
   }
 
-  const Eigen::VectorXd effects = qr.apply_qt(yw);
-  fit.r = qr.r();
-  fit.coefficients = fit.r.triangularView<Eigen::Upper>().solve(effects.head(qr.rank));
+  fit.r = qr.r;
+  fit.coefficients = fit.r.triangularView<Eigen::Upper>().solve(qr.qty);
   Eigen::MatrixXd r_inverse = Eigen::MatrixXd::Identity(qr.rank, qr.rank);
   fit.r.triangularView<Eigen::Upper>().solveInPlace(r_inverse);
   fit.unscaled_covariance = r_inverse * r_inverse.transpose();
 
-  fit.q = qr.thin_q();
+  // Q = sqrt(W) X R^-1, one blocked triangular solve; its loss of orthogonality is about
+  // kappa * eps with kappa the column-scaled condition number (Higham 2002, ch. 8), which is
+  // what the leverages and sandwiches can bear, and what the refinement below contracts by.
+  Eigen::MatrixXd kept_x;
+  if (qr.rank < cols) kept_x = xw(Eigen::all, fit.kept);
+  const Eigen::Ref<const Eigen::MatrixXd> a = qr.rank < cols ? Eigen::Ref<const Eigen::MatrixXd>(kept_x) : xw;
+  fit.q = a;
+  fit.r.triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(fit.q);
   fit.hat = fit.q.rowwise().squaredNorm();
+  Eigen::VectorXd weighted_residuals = yw - a * fit.coefficients;
 
-  Eigen::VectorXd tail = effects;
-  tail.head(qr.rank).setZero();
-  Eigen::VectorXd weighted_residuals = qr.apply_q(tail);
-  if (options.refinement_steps > 0 && qr.rank > 0)
-    detail::refine_least_squares(xw(Eigen::all, fit.kept), yw, fit.q, fit.r, options.refinement_steps,
-                                 fit.coefficients, weighted_residuals);
+  // Refine when the first-order error bound of least squares, eps (kappa + kappa^2 |e| / |X b|)
+  // (Golub & Van Loan 2013, 5.3.7), exceeds 1e-12: ill-conditioned or large-residual problems.
+  if (options.refinement_steps > 0 && qr.rank > 0) {
+    const Eigen::VectorXd column_norms = fit.r.colwise().norm().transpose();
+    const double kappa = (fit.r * column_norms.cwiseInverse().asDiagonal()).norm() *
+                         (column_norms.asDiagonal() * r_inverse).norm();
+    const double fitted_norm = (yw - weighted_residuals).norm();
+    const double eps = std::numeric_limits<double>::epsilon();
+    fit.condition_number = kappa;
+    if (eps * (kappa + kappa * kappa * weighted_residuals.norm() / std::max(fitted_norm, 1e-300)) > 1e-12)
+      detail::refine_least_squares(a, yw, fit.q, fit.r, options.refinement_steps, fit.coefficients,
+                                   weighted_residuals);
+  }
   fit.rss = weighted_residuals.squaredNorm();
-  fit.residuals.resize(rows);
-  const Eigen::VectorXd x_b = x(Eigen::all, fit.kept) * fit.coefficients;
-  for (Eigen::Index i = 0; i < rows; ++i)
-    fit.residuals(i) = fit.sqrt_weights(i) > 0 ? weighted_residuals(i) / fit.sqrt_weights(i)
-                                               : y(i) - x_b(i);
+  if (weighted) {
+    // Zero-weight rows are not in the fit: their residual is y - x b, computed directly.
+    fit.residuals = weighted_residuals.cwiseQuotient(fit.sqrt_weights);
+    const Eigen::VectorXd x_b = x(Eigen::all, fit.kept) * fit.coefficients;
+    for (Eigen::Index i = 0; i < rows; ++i)
+      if (fit.sqrt_weights(i) == 0) fit.residuals(i) = y(i) - x_b(i);
+  } else {
+    fit.residuals = weighted_residuals;
+  }
   fit.fitted = y - fit.residuals;
 
   fit.has_intercept = options.has_intercept.value_or(false);
