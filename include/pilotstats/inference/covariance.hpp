@@ -312,8 +312,11 @@ inline constexpr double cr2_eigenvalue_cutoff = 1e-12;
 inline cr2_adjustment make_cr2_adjustment(const Eigen::MatrixXd& qg, const Eigen::VectorXd& sqrt_wg,
                                           const Eigen::MatrixXd& c, bool weighted) {
   const Eigen::Index ng = qg.rows();
-  const Eigen::MatrixXd l = sqrt_wg.cwiseInverse().asDiagonal() * qg;
-  const Eigen::MatrixXd u = sqrt_wg.asDiagonal() * qg;
+  Eigen::MatrixXd l, u;
+  if (weighted) {
+    l = sqrt_wg.cwiseInverse().asDiagonal() * qg;
+    u = sqrt_wg.asDiagonal() * qg;
+  }
   cr2_adjustment out;
   auto inverse_root = [&](double lambda) {
     if (lambda <= cr2_eigenvalue_cutoff) {
@@ -326,31 +329,78 @@ inline cr2_adjustment make_cr2_adjustment(const Eigen::MatrixXd& qg, const Eigen
   if (weighted) {
     span.resize(ng, 2 * qg.cols());
     span << l, u;
-  } else {
-    span = qg;
   }
-  if (span.cols() >= ng) {
-    const Eigen::MatrixXd b = Eigen::MatrixXd::Identity(ng, ng) - l * u.transpose() - u * l.transpose() +
-                              l * c * l.transpose();
+  const Eigen::MatrixXd& basis_of = weighted ? span : qg;
+  if (basis_of.cols() >= ng) {
+    Eigen::MatrixXd b = Eigen::MatrixXd::Identity(ng, ng);
+    if (weighted) b += l * c * l.transpose() - l * u.transpose() - u * l.transpose();
+    else b.noalias() -= qg * qg.transpose();  // equal weights: every term above is Q_g Q_g^T
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig((b + b.transpose()) / 2);
     Eigen::VectorXd f(ng);
     for (Eigen::Index i = 0; i < ng; ++i) f(i) = inverse_root(eig.eigenvalues()(i));
     out.dense = eig.eigenvectors() * f.asDiagonal() * eig.eigenvectors().transpose();
     return out;
   }
-  Eigen::HouseholderQR<Eigen::MatrixXd> qr(span);
-  out.basis = qr.householderQ() * Eigen::MatrixXd::Identity(ng, span.cols());
-  const Eigen::MatrixXd vl = out.basis.transpose() * l;
-  const Eigen::MatrixXd vu = out.basis.transpose() * u;
-  const Eigen::Index m = span.cols();
-  Eigen::MatrixXd small = Eigen::MatrixXd::Identity(m, m) - vl * vu.transpose() - vu * vl.transpose() +
-                          vl * c * vl.transpose();
+  Eigen::HouseholderQR<Eigen::MatrixXd> qr(basis_of);
+  out.basis = qr.householderQ() * Eigen::MatrixXd::Identity(ng, basis_of.cols());
+  const Eigen::Index m = basis_of.cols();
+  Eigen::MatrixXd small = Eigen::MatrixXd::Identity(m, m);
+  if (weighted) {
+    const Eigen::MatrixXd vl = out.basis.transpose() * l;
+    const Eigen::MatrixXd vu = out.basis.transpose() * u;
+    small += vl * c * vl.transpose() - vl * vu.transpose() - vu * vl.transpose();
+  } else {
+    const Eigen::MatrixXd vq = out.basis.transpose() * qg;
+    small.noalias() -= vq * vq.transpose();
+  }
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig((small + small.transpose()) / 2);
   Eigen::VectorXd f(m);
   for (Eigen::Index i = 0; i < m; ++i) f(i) = inverse_root(eig.eigenvalues()(i));
   out.kernel = eig.eigenvectors() * f.asDiagonal() * eig.eigenvectors().transpose() -
                Eigen::MatrixXd::Identity(m, m);
   return out;
+}
+
+// Satterthwaite df per coefficient from the per-cluster vectors a_g, b_g (columns = coefs) and
+// |p_g|^2. With E = B - C A / 2, P = D - A'E - E'A, so
+//   tr P = sum_g (|p_g|^2 - 2 a_g'e_g),
+//   ||P||^2 = sum_g |p_g|^4 - 4 sum_g |p_g|^2 a_g'e_g + 2 tr((E A')^2) + 2 tr((E E')(A A')),
+// k x k sums costing O(G k^2) per coefficient; forming P costs O(G^2 k). Take the cheaper.
+inline Eigen::VectorXd satterthwaite_df(const std::vector<Eigen::MatrixXd>& a_vectors,
+                                        const std::vector<Eigen::MatrixXd>& b_vectors,
+                                        const std::vector<Eigen::VectorXd>& p_norms, const Eigen::MatrixXd& c,
+                                        bool c_is_identity) {
+  const auto g_count = static_cast<Eigen::Index>(a_vectors.size());
+  const Eigen::Index k = c.rows();
+  Eigen::VectorXd df(k);
+  Eigen::MatrixXd a(k, g_count), e(k, g_count);
+  Eigen::VectorXd delta(g_count);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    for (Eigen::Index g = 0; g < g_count; ++g) {
+      const auto gg = static_cast<std::size_t>(g);
+      a.col(g) = a_vectors[gg].col(j);
+      e.col(g) = b_vectors[gg].col(j);
+      delta(g) = p_norms[gg](j);
+    }
+    if (c_is_identity) e -= 0.5 * a;
+    else e -= 0.5 * c * a;
+    double trace = 0, frobenius = 0;
+    if (g_count <= k) {
+      Eigen::MatrixXd p = -a.transpose() * e;
+      p += p.transpose().eval();
+      p.diagonal() += delta;
+      trace = p.trace();
+      frobenius = p.squaredNorm();
+    } else {
+      const Eigen::VectorXd ae = a.cwiseProduct(e).colwise().sum().transpose();
+      const Eigen::MatrixXd ea = e * a.transpose();
+      trace = delta.sum() - 2 * ae.sum();
+      frobenius = delta.squaredNorm() - 4 * delta.dot(ae) + 2 * (ea * ea).trace() +
+                  2 * ((e * e.transpose()) * (a * a.transpose())).trace();
+    }
+    df(j) = trace * trace / frobenius;
+  }
+  return df;
 }
 
 inline covariance_result compute(const least_squares_fit& fit, const cluster_covariance& spec) {
@@ -388,55 +438,34 @@ inline covariance_result compute(const least_squares_fit& fit, const cluster_cov
     // (tr P)^2 / ||P||_F^2 with P[g,h] = p_g' [(I-H)(I-H)']_gh p_h and p_g = A_g W_g X_g M c
     // (clubSandwich's Satterthwaite). In the fit's basis, with d = R^-T c, p_g = A_g U_g d,
     // a_g = L_g' p_g, b_g = U_g' p_g:  P[g,h] = [g = h] |p_g|^2 - a_g'b_h - b_g'a_h + a_g'C a_h.
-    // With e_g = b_g - C a_g / 2 the sums reduce to k x k accumulations:
-    //   tr P = sum_g (|p_g|^2 - 2 a_g'e_g),
-    //   ||P||^2 = sum_g |p_g|^4 - 4 sum_g |p_g|^2 a_g'e_g + 2 tr((E A')^2) + 2 tr((E E')(A A')).
+    // P is G x G; it is formed when G <= k, otherwise its trace and norm come from k x k sums
+    // (see satterthwaite_df_from_sums), whichever is cheaper.
     // Equal weights leave span[L, U] = span Q_g; only unequal ones need the 2k-wide basis.
     const bool weighted = (fit.sqrt_weights.array() != fit.sqrt_weights(0)).any();
+    const bool unit_weights = (fit.sqrt_weights.array() == 1.0).all();
     Eigen::MatrixXd c_matrix = Eigen::MatrixXd::Identity(fit.rank, fit.rank);
-    if ((fit.sqrt_weights.array() != 1.0).any())
+    if (!unit_weights)
       c_matrix = fit.q.transpose() * fit.sqrt_weights.array().square().matrix().asDiagonal() * fit.q;
     const Eigen::MatrixXd d = r_inverse(fit).transpose();  // column j: R^-T e_j
-    const Eigen::Index k_int = fit.rank;
-    Eigen::VectorXd trace = Eigen::VectorXd::Zero(k_int), diagonal_square = Eigen::VectorXd::Zero(k_int),
-                    cross_diagonal = Eigen::VectorXd::Zero(k_int);
-    std::vector<Eigen::MatrixXd> sum_ea(static_cast<std::size_t>(k_int), Eigen::MatrixXd::Zero(k_int, k_int));
-    std::vector<Eigen::MatrixXd> sum_ee(sum_ea), sum_aa(sum_ea);
+    std::vector<Eigen::MatrixXd> a_vectors, b_vectors;     // per cluster, k x k: column j for coef j
+    std::vector<Eigen::VectorXd> p_norms;                  // per cluster, |p_g|^2 for each coef
     bool singular = false;
-    const Eigen::VectorXd e_raw = fit.residuals;
     for (const auto& rows : index.rows) {
       const Eigen::MatrixXd qg = gather_rows(fit.q, rows);
       const Eigen::VectorXd sqrt_wg = fit.sqrt_weights(rows);
       const cr2_adjustment a = make_cr2_adjustment(qg, sqrt_wg, c_matrix, weighted);
       singular = singular || a.singular;
       const Eigen::MatrixXd ug = sqrt_wg.asDiagonal() * qg;
-      const Eigen::MatrixXd lg = sqrt_wg.cwiseInverse().asDiagonal() * qg;
-      const Eigen::VectorXd z = ug.transpose() * a.apply(Eigen::MatrixXd(e_raw(rows)));
+      const Eigen::VectorXd z = ug.transpose() * a.apply(Eigen::MatrixXd(fit.residuals(rows)));
       s.noalias() += z * z.transpose();
-      const Eigen::MatrixXd p = a.apply(ug * d);           // n_g x k: column j is p_g for coef j
-      const Eigen::MatrixXd a_vec = lg.transpose() * p;     // k x k: column j is a_g
-      const Eigen::MatrixXd b_vec = ug.transpose() * p;     // k x k: column j is b_g
-      const Eigen::MatrixXd e_vec = b_vec - 0.5 * c_matrix * a_vec;
-      for (Eigen::Index j = 0; j < k_int; ++j) {
-        const double pp = p.col(j).squaredNorm();
-        const double ae = a_vec.col(j).dot(e_vec.col(j));
-        trace(j) += pp - 2 * ae;
-        diagonal_square(j) += pp * pp;
-        cross_diagonal(j) += pp * ae;
-        const auto jj = static_cast<std::size_t>(j);
-        sum_ea[jj].noalias() += e_vec.col(j) * a_vec.col(j).transpose();
-        sum_ee[jj].noalias() += e_vec.col(j) * e_vec.col(j).transpose();
-        sum_aa[jj].noalias() += a_vec.col(j) * a_vec.col(j).transpose();
-      }
+      const Eigen::MatrixXd p = a.apply(ug * d);
+      p_norms.push_back(p.colwise().squaredNorm().transpose());
+      b_vectors.push_back(ug.transpose() * p);
+      if (unit_weights) a_vectors.push_back(b_vectors.back());  // L_g = U_g = Q_g
+      else a_vectors.push_back((sqrt_wg.cwiseInverse().asDiagonal() * qg).transpose() * p);
     }
     out.matrix = sandwich_from_q_meat(fit, s);
-    out.df.resize(k_int);
-    for (Eigen::Index j = 0; j < k_int; ++j) {
-      const auto jj = static_cast<std::size_t>(j);
-      const double frobenius = diagonal_square(j) - 4 * cross_diagonal(j) +
-                               2 * (sum_ea[jj] * sum_ea[jj]).trace() + 2 * (sum_ee[jj] * sum_aa[jj]).trace();
-      out.df(j) = trace(j) * trace(j) / frobenius;
-    }
+    out.df = satterthwaite_df(a_vectors, b_vectors, p_norms, c_matrix, unit_weights);
     if (singular)
       out.warnings.push_back(
           "CR2: I - H_gg is singular for at least one cluster (a coefficient is identified within "
