@@ -32,6 +32,7 @@ namespace pilotstats {
 // The triangular factor of X[:, order[0..rank)] = Q R and Q'y; Q itself is not formed (the
 // least-squares fit forms X R^-1 when it needs it).
 struct householder_qr {
+  Eigen::MatrixXd q;                // n x rank, only when asked for (form_q)
   Eigen::MatrixXd r;                // rank x rank, upper triangular
   Eigen::VectorXd qty;              // the first `rank` entries of Q'y
   std::vector<Eigen::Index> order;  // order[j] = original index of column j; aliased ones last
@@ -69,7 +70,8 @@ inline Eigen::MatrixXd augmented_r(const Eigen::Ref<const Eigen::MatrixXd>& x, c
 // dqrdc2's rule, one column at a time: factorize in the given order, moving a column whose
 // remaining norm is below tolerance x its original norm to the end (keeping the others' order).
 inline householder_qr sequential_householder_qr(Eigen::MatrixXd x, Eigen::VectorXd y,
-                                                const Eigen::VectorXd& original_norm, double tolerance) {
+                                                const Eigen::VectorXd& original_norm, double tolerance,
+                                                bool form_q) {
   const Eigen::Index n = x.rows();
   const Eigen::Index p = x.cols();
   householder_qr qr;
@@ -110,6 +112,15 @@ inline householder_qr sequential_householder_qr(Eigen::MatrixXd x, Eigen::Vector
   qr.rank = k;
   qr.r = x.topLeftCorner(k, k).triangularView<Eigen::Upper>();
   qr.qty = y.head(k);
+  if (form_q) {
+    // HouseholderSequence keeps references: give it named matrices, not temporaries.
+    const Eigen::MatrixXd vectors = x.leftCols(k);
+    const Eigen::VectorXd coefficients = taus.head(k);
+    Eigen::HouseholderSequence<Eigen::MatrixXd, Eigen::VectorXd> q(vectors, coefficients);
+    q.setLength(k);
+    qr.q = Eigen::MatrixXd::Identity(n, k);
+    q.applyThisOnTheLeft(qr.q);
+  }
   return qr;
 }
 
@@ -117,12 +128,15 @@ inline householder_qr sequential_householder_qr(Eigen::MatrixXd x, Eigen::Vector
 
 // Factorizes `x` (n x p, n >= 1) and applies Q' to y. Column norms are compared with the
 // original norms, so the rule does not depend on the scale of a column.
+// With form_q, Q is formed from the reflectors (column by column: for ill-conditioned designs,
+// where X R^-1 would lose orthogonality).
 inline householder_qr factorize_householder_qr(const Eigen::Ref<const Eigen::MatrixXd>& x,
-                                               const Eigen::Ref<const Eigen::VectorXd>& y, double tolerance) {
+                                               const Eigen::Ref<const Eigen::VectorXd>& y, double tolerance,
+                                               bool form_q = false) {
   const Eigen::Index n = x.rows();
   const Eigen::Index p = x.cols();
   const Eigen::VectorXd original_norm = x.colwise().norm().transpose();
-  if (p <= n) {
+  if (p <= n && !form_q) {
     const Eigen::MatrixXd augmented = detail::augmented_r(x, y);
     bool full_rank = true;
     for (Eigen::Index k = 0; k < p && full_rank; ++k)
@@ -137,7 +151,7 @@ inline householder_qr factorize_householder_qr(const Eigen::Ref<const Eigen::Mat
       return qr;
     }
   }
-  return detail::sequential_householder_qr(x, y, original_norm, tolerance);
+  return detail::sequential_householder_qr(x, y, original_norm, tolerance, form_q);
 }
 
 }  // namespace pilotstats

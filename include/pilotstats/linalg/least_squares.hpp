@@ -112,6 +112,17 @@ inline void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& m, const cha
                             (m.cols() > 1 ? ", column " + std::to_string(j + 1) : std::string()));
 }
 
+// The Frobenius-norm condition number of R with its columns scaled to norm 1 (the condition
+// that governs Householder least squares, which is invariant to column scaling).
+inline double scaled_condition_number(const Eigen::MatrixXd& r) {
+  if (r.rows() == 0) return 1;
+  const Eigen::VectorXd column_norms = r.colwise().norm().transpose();
+  const Eigen::MatrixXd scaled = r * column_norms.cwiseInverse().asDiagonal();
+  Eigen::MatrixXd inverse = Eigen::MatrixXd::Identity(r.rows(), r.cols());
+  scaled.triangularView<Eigen::Upper>().solveInPlace(inverse);
+  return scaled.norm() * inverse.norm();
+}
+
 inline bool is_constant_nonzero(const Eigen::Ref<const Eigen::VectorXd>& column,
                                 const Eigen::VectorXd& sqrt_weights) {
   std::optional<double> value;
@@ -188,7 +199,12 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
   if (weighted) weighted_x = fit.sqrt_weights.asDiagonal() * x;
   const Eigen::Ref<const Eigen::MatrixXd> xw = weighted ? Eigen::Ref<const Eigen::MatrixXd>(weighted_x) : x;
   const Eigen::VectorXd yw = fit.sqrt_weights.cwiseProduct(y);
-  const householder_qr qr = factorize_householder_qr(xw, yw, options.tolerance);
+  householder_qr qr = factorize_householder_qr(xw, yw, options.tolerance);
+  // Q = X R^-1 (below) loses orthogonality in proportion to the column-scaled condition number
+  // of R; past 1e5 (a loss above ~1e-11) Q comes from the reflectors instead.
+  const double kappa = detail::scaled_condition_number(qr.r);
+  if (kappa > 1e5) qr = factorize_householder_qr(xw, yw, options.tolerance, true);
+  fit.condition_number = kappa;
   fit.rank = qr.rank;
 
   // Only aliased columns move (to the end), so the kept ones are in increasing order and
@@ -215,20 +231,20 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
   Eigen::MatrixXd kept_x;
   if (qr.rank < cols) kept_x = xw(Eigen::all, fit.kept);
   const Eigen::Ref<const Eigen::MatrixXd> a = qr.rank < cols ? Eigen::Ref<const Eigen::MatrixXd>(kept_x) : xw;
-  fit.q = a;
-  fit.r.triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(fit.q);
+  if (qr.q.size() != 0) {
+    fit.q = std::move(qr.q);
+  } else {
+    fit.q = a;
+    fit.r.triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(fit.q);
+  }
   fit.hat = fit.q.rowwise().squaredNorm();
   Eigen::VectorXd weighted_residuals = yw - a * fit.coefficients;
 
   // Refine when the first-order error bound of least squares, eps (kappa + kappa^2 |e| / |X b|)
   // (Golub & Van Loan 2013, 5.3.7), exceeds 1e-12: ill-conditioned or large-residual problems.
   if (options.refinement_steps > 0 && qr.rank > 0) {
-    const Eigen::VectorXd column_norms = fit.r.colwise().norm().transpose();
-    const double kappa = (fit.r * column_norms.cwiseInverse().asDiagonal()).norm() *
-                         (column_norms.asDiagonal() * r_inverse).norm();
     const double fitted_norm = (yw - weighted_residuals).norm();
     const double eps = std::numeric_limits<double>::epsilon();
-    fit.condition_number = kappa;
     if (eps * (kappa + kappa * kappa * weighted_residuals.norm() / std::max(fitted_norm, 1e-300)) > 1e-12)
       detail::refine_least_squares(a, yw, fit.q, fit.r, options.refinement_steps, fit.coefficients,
                                    weighted_residuals);
