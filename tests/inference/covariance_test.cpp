@@ -301,3 +301,21 @@ TEST_CASE("Aliased column: reported by name as R's lm reports NA, the rest as R 
   CHECK_THAT(text, Catch::Contains("1 not defined because of singularities"));
   CHECK_THAT(text, Catch::Contains("I(2 * time)"));
 }
+
+TEST_CASE("summary() prints what R's summary.lm prints for Sicily", "[inference][coefficient_table]") {
+  // R: summary(lm(aces ~ time + smokban + I((time - 36) * smokban) + pop_scaled, sicily)) prints
+  //   Residuals: -97.960 -37.256 -2.645 35.287 156.245
+  //   time 4.5756 0.9361 4.888 9.52e-06 ***; smokban ... -2.995 0.00414 **
+  //   Residual standard error: 55.96 on 54 degrees of freedom
+  //   Multiple R-squared:  0.4439,	Adjusted R-squared:  0.4028
+  //   F-statistic: 10.78 on 4 and 54 DF,  p-value: 1.705e-06
+  namespace m = ref::sicily_ols;
+  const auto fit = least_squares(design_of(m::design, m::n, m::p_full), vec(m::y), {.names = m::terms});
+  const auto text = summary(fit, tidy(fit, covariance(fit, classical_covariance{})));
+  INFO(text);
+  for (const char* expected : {"-97.960", "-37.256", "-2.645", "35.287", "156.245", "4.888", "9.52e-06 ***", "0.56446", "0.90284",
+                               "-2.995", "0.00414 **", "Residual standard error: 55.96 on 54 degrees of freedom",
+                               "Multiple R-squared:  0.4439,\tAdjusted R-squared:  0.4028",
+                               "F-statistic: 10.78 on 4 and 54 DF,  p-value: 1.705e-06"})
+    CHECK_THAT(text, Catch::Contains(expected));
+}

@@ -111,12 +111,21 @@ inline std::string format_number(double x, const char* format) {
   return buffer;
 }
 
-// R's format.pval(digits = 3) with eps = 2.2e-16: "<2e-16" for the smallest.
-inline std::string format_p_value(double p) {
-  if (std::isnan(p)) return "NA";
-  if (p < 2.2e-16) return "<2e-16";
-  if (p < 1e-4) return format_number(p, "%.2e");
-  return format_number(p, "%.3g");
+// R's format.pval(p, digits) with eps = 2.2e-16, over a column: values below eps print as
+// "<2e-16"; values of 1e-3 and above share one number of decimals (enough for `digits`
+// significant digits of the smallest), the rest are scientific with `digits` digits.
+inline std::vector<std::string> format_p_values(const std::vector<double>& p, int digits) {
+  int decimals = 0;
+  for (double v : p)
+    if (v >= 1e-3 && v > 0) decimals = std::max(decimals, digits - 1 - static_cast<int>(std::floor(std::log10(v))));
+  std::vector<std::string> out;
+  for (double v : p) {
+    if (std::isnan(v)) out.push_back("NA");
+    else if (v < 2.2e-16) out.push_back("<2e-16");
+    else if (v < 1e-3) out.push_back(format_number(v, ("%." + std::to_string(digits - 1) + "e").c_str()));
+    else out.push_back(format_number(v, ("%." + std::to_string(decimals) + "f").c_str()));
+  }
+  return out;
 }
 
 inline std::string significance_stars(double p) {
@@ -169,8 +178,9 @@ inline std::string format_coefficients(const coefficient_table& table) {
   const bool per_row_df = !normal && std::any_of(table.rows.begin(), table.rows.end(), [&](const auto& r) {
     return r.df != table.rows.front().df;
   });
-  std::vector<double> est, se, lo, hi;
+  std::vector<double> est, se, lo, hi, p;
   for (const auto& r : table.rows) {
+    p.push_back(r.p_value);
     est.push_back(r.estimate);
     se.push_back(r.std_error);
     lo.push_back(r.conf_low);
@@ -180,6 +190,7 @@ inline std::string format_coefficients(const coefficient_table& table) {
   const auto se_s = detail::format_column(se);
   const auto lo_s = detail::format_column(lo);
   const auto hi_s = detail::format_column(hi);
+  const auto p_s = detail::format_p_values(p, 3);  // printCoefmat's dig.tst
   const std::string pct = detail::format_number(100 * table.level, "%g") + "%";
   std::vector<std::vector<std::string>> cells = {
       {"", "Estimate", "Std. Error", normal ? "z value" : "t value"}};
@@ -189,7 +200,7 @@ inline std::string format_coefficients(const coefficient_table& table) {
     const auto& r = table.rows[i];
     std::vector<std::string> line = {r.term, est_s[i], se_s[i], detail::format_number(r.statistic, "%.3f")};
     if (per_row_df) line.push_back(detail::format_number(r.df, "%.2f"));
-    line.insert(line.end(), {detail::format_p_value(r.p_value), detail::significance_stars(r.p_value),
+    line.insert(line.end(), {p_s[i], detail::significance_stars(r.p_value),
                              lo_s[i], hi_s[i]});
     cells.push_back(line);
   }
@@ -251,7 +262,7 @@ inline std::string summary(const least_squares_fit& fit, const coefficient_table
   if (fit.f_statistic)
     out << "F-statistic: " << detail::format_number(*fit.f_statistic, "%.4g") << " on "
         << fit.f_df_numerator << " and " << fit.f_df_denominator << " DF,  p-value: "
-        << detail::format_p_value(f_upper_p_value(*fit.f_statistic, fit.f_df_numerator, fit.f_df_denominator))
+        << detail::format_p_values({f_upper_p_value(*fit.f_statistic, fit.f_df_numerator, fit.f_df_denominator)}, 4)[0]
         << '\n';
   for (const auto& warning : fit.warnings) out << "Warning: " << warning << '\n';
   return out.str();
