@@ -81,7 +81,7 @@ constexpr std::size_t n_draws = 200000;
 
 }  // namespace
 
-TEST_CASE("uniform01, uniform, uniform_int and bernoulli", "[simulate][draws]") {
+TEST_CASE("uniform01, uniform, uniform_int and bernoulli", "[core][draws]") {
   check_mean_variance(draws(1, n_draws, [](pcg64& g) { return pilotstats::draw::uniform01(g); }), 0.5,
                       1.0 / 12);
   check_mean_variance(
@@ -97,7 +97,7 @@ TEST_CASE("uniform01, uniform, uniform_int and bernoulli", "[simulate][draws]") 
   for (int i = 0; i < 1000; ++i) CHECK(pilotstats::draw::uniform_int(g, 1) == 0);
 }
 
-TEST_CASE("normal: moments and Kolmogorov-Smirnov against Boost.Math", "[simulate][draws]") {
+TEST_CASE("normal: moments and Kolmogorov-Smirnov against Boost.Math", "[core][draws]") {
   const auto z = draws(11, n_draws, [](pcg64& g) { return pilotstats::draw::standard_normal(g); });
   check_mean_variance(z, 0.0, 1.0);
   const boost::math::normal_distribution<> n01;
@@ -109,7 +109,7 @@ TEST_CASE("normal: moments and Kolmogorov-Smirnov against Boost.Math", "[simulat
   CHECK(ks_distance(y, [&](double x) { return cdf(n32, x); }) < 1.949 / std::sqrt(double(n_draws)));
 }
 
-TEST_CASE("gamma: moments and Kolmogorov-Smirnov against Boost.Math", "[simulate][draws]") {
+TEST_CASE("gamma: moments and Kolmogorov-Smirnov against Boost.Math", "[core][draws]") {
   std::uint64_t seed = 20;
   for (double shape : {0.3, 1.0, 2.5, 50.0}) {
     for (double scale : {0.5, 2.0}) {
@@ -124,7 +124,7 @@ TEST_CASE("gamma: moments and Kolmogorov-Smirnov against Boost.Math", "[simulate
   }
 }
 
-TEST_CASE("poisson: moments on both sides of the method switch", "[simulate][draws]") {
+TEST_CASE("poisson: moments on both sides of the method switch", "[core][draws]") {
   std::uint64_t seed = 40;
   for (double mean : {0.05, 0.5, 3.0, 9.99, 10.0, 25.0, 1000.0, 1e7}) {
     INFO("mean " << mean);
@@ -136,7 +136,7 @@ TEST_CASE("poisson: moments on both sides of the method switch", "[simulate][dra
   CHECK(pilotstats::draw::poisson(g, 0.0) == 0);
 }
 
-TEST_CASE("poisson: chi-square goodness of fit against Boost.Math's pmf", "[simulate][draws]") {
+TEST_CASE("poisson: chi-square goodness of fit against Boost.Math's pmf", "[core][draws]") {
   std::uint64_t seed = 60;
   for (double mean : {3.0, 25.0}) {
     INFO("mean " << mean);
@@ -161,7 +161,7 @@ TEST_CASE("poisson: chi-square goodness of fit against Boost.Math's pmf", "[simu
   }
 }
 
-TEST_CASE("negative_binomial NB2: mean mu, variance mu + mu^2/theta", "[simulate][draws]") {
+TEST_CASE("negative_binomial NB2: mean mu, variance mu + mu^2/theta", "[core][draws]") {
   struct nb {
     double mu, theta;
   };
@@ -183,7 +183,7 @@ TEST_CASE("negative_binomial NB2: mean mu, variance mu + mu^2/theta", "[simulate
   CHECK(pilotstats::draw::negative_binomial(g, 0.0, 3.0) == 0);
 }
 
-TEST_CASE("wild bootstrap weights: Rademacher, Webb, Mammen", "[simulate][draws]") {
+TEST_CASE("wild bootstrap weights: Rademacher, Webb, Mammen", "[core][draws]") {
   const auto r = draws(101, n_draws, [](pcg64& g) { return pilotstats::draw::rademacher(g); });
   const auto w = draws(102, n_draws, [](pcg64& g) { return pilotstats::draw::webb(g); });
   const auto m = draws(103, n_draws, [](pcg64& g) { return pilotstats::draw::mammen(g); });
@@ -205,7 +205,7 @@ TEST_CASE("wild bootstrap weights: Rademacher, Webb, Mammen", "[simulate][draws]
   CHECK(std::fabs(third - 1.0) < 5 * std::sqrt(4.0 / n_draws));
 }
 
-TEST_CASE("draws are reproducible from a seed", "[simulate][draws]") {
+TEST_CASE("draws are reproducible from a seed", "[core][draws]") {
   pcg64 a(2016), b(2016);
   for (int i = 0; i < 1000; ++i) {
     REQUIRE(pilotstats::draw::negative_binomial(a, 40.0, 20.0) ==
@@ -215,7 +215,7 @@ TEST_CASE("draws are reproducible from a seed", "[simulate][draws]") {
   }
 }
 
-TEST_CASE("log_gamma_stirling agrees with Boost.Math lgamma", "[simulate][draws]") {
+TEST_CASE("log_gamma_stirling agrees with Boost.Math lgamma", "[core][draws]") {
   for (double x : {1.0, 1.5, 2.0, 3.0, 6.5, 7.0, 11.0, 101.0, 1e4, 1e7}) {
     INFO("x " << x);
     CHECK(pilotstats::detail::log_gamma_stirling(x) ==
@@ -223,7 +223,7 @@ TEST_CASE("log_gamma_stirling agrees with Boost.Math lgamma", "[simulate][draws]
   }
 }
 
-TEST_CASE("draws check their arguments", "[simulate][draws]") {
+TEST_CASE("draws check their arguments", "[core][draws]") {
   pcg64 g(1);
   using pilotstats::invalid_input;
   const auto nan = std::numeric_limits<double>::quiet_NaN();

@@ -23,7 +23,7 @@ std::vector<std::uint64_t> raw(pcg64& g, int n) {
 
 }  // namespace
 
-TEST_CASE("pcg64 raw output from a state set by hand matches numpy", "[simulate][rng]") {
+TEST_CASE("pcg64 raw output from a state set by hand matches numpy", "[core][rng]") {
   // bg.state = {"state": {"state": 0x0123456789abcdeffedcba9876543210, "inc": 0xdb}}
   // bg.random_raw(8)
   pcg64 g = pcg64::from_state({0x0123456789abcdefULL, 0xfedcba9876543210ULL}, {0, 0xdbULL});
@@ -35,7 +35,7 @@ TEST_CASE("pcg64 raw output from a state set by hand matches numpy", "[simulate]
 }
 
 TEST_CASE("pcg64 seeding through SeedSequence matches numpy.random.PCG64(seed)",
-          "[simulate][rng]") {
+          "[core][rng]") {
   struct case_t {
     std::uint64_t seed;
     uint128 state, inc;
@@ -78,7 +78,7 @@ TEST_CASE("pcg64 seeding through SeedSequence matches numpy.random.PCG64(seed)",
   }
 }
 
-TEST_CASE("pcg64 spawn keys match numpy SeedSequence(seed, spawn_key)", "[simulate][rng]") {
+TEST_CASE("pcg64 spawn keys match numpy SeedSequence(seed, spawn_key)", "[core][rng]") {
   // np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)).random_raw(3)
   pcg64 a(42, {0}), b(42, {3}), c(7, {1, 2});
   CHECK(raw(a, 3) == std::vector<std::uint64_t>{0xeaafbebf7f55d256ULL, 0xe9366c1894d944c8ULL,
@@ -89,7 +89,7 @@ TEST_CASE("pcg64 spawn keys match numpy SeedSequence(seed, spawn_key)", "[simula
                                                0xeeda9bd217e77a5aULL});
 }
 
-TEST_CASE("pcg64 jumped and advance match numpy", "[simulate][rng]") {
+TEST_CASE("pcg64 jumped and advance match numpy", "[core][rng]") {
   // np.random.PCG64(42).jumped(n).state["state"]["state"], then .random_raw(2)
   const pcg64 root(42);
   pcg64 j1 = root.jumped(1), j2 = root.jumped(2), j5 = root.jumped(5);
@@ -113,7 +113,7 @@ TEST_CASE("pcg64 jumped and advance match numpy", "[simulate][rng]") {
   CHECK(stepped == jumped);
 }
 
-TEST_CASE("uniform01 matches numpy Generator.random()", "[simulate][rng]") {
+TEST_CASE("uniform01 matches numpy Generator.random()", "[core][rng]") {
   // np.random.Generator(np.random.PCG64(42)).random(5), printed with repr()
   pcg64 g(42);
   const double expected[] = {0.7739560485559633, 0.4388784397520523, 0.8585979199113825,
@@ -121,7 +121,7 @@ TEST_CASE("uniform01 matches numpy Generator.random()", "[simulate][rng]") {
   for (double e : expected) CHECK(pilotstats::draw::uniform01(g) == e);
 }
 
-TEST_CASE("same seed gives the same sequence; streams differ", "[simulate][rng]") {
+TEST_CASE("same seed gives the same sequence; streams differ", "[core][rng]") {
   pcg64 a(123), b(123), c(124);
   const auto ra = raw(a, 1000);
   CHECK(ra == raw(b, 1000));
@@ -137,7 +137,7 @@ TEST_CASE("same seed gives the same sequence; streams differ", "[simulate][rng]"
   CHECK(root == again);
 }
 
-TEST_CASE("portable 64x64 product agrees with the compiler's", "[simulate][rng]") {
+TEST_CASE("portable 64x64 product agrees with the compiler's", "[core][rng]") {
   pcg64 g(99);
   for (int i = 0; i < 10000; ++i) {
     const std::uint64_t a = g(), b = (i % 3 == 0) ? ~std::uint64_t{0} : g();

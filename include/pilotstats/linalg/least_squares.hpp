@@ -241,11 +241,11 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
   Eigen::VectorXd weighted_residuals = yw - a * fit.coefficients;
 
   // Refine when the first-order error bound of least squares, eps (kappa + kappa^2 |e| / |X b|)
-  // (Golub & Van Loan 2013, 5.3.7), exceeds 1e-12: ill-conditioned or large-residual problems.
+  // (Golub & Van Loan 2013, 5.3.7), exceeds 1e-13: ill-conditioned or large-residual problems.
   if (options.refinement_steps > 0 && qr.rank > 0) {
     const double fitted_norm = (yw - weighted_residuals).norm();
     const double eps = std::numeric_limits<double>::epsilon();
-    if (eps * (kappa + kappa * kappa * weighted_residuals.norm() / std::max(fitted_norm, 1e-300)) > 1e-12)
+    if (eps * (kappa + kappa * kappa * weighted_residuals.norm() / std::max(fitted_norm, 1e-300)) > 1e-13)
       detail::refine_least_squares(a, yw, fit.q, fit.r, options.refinement_steps, fit.coefficients,
                                    weighted_residuals);
   }
