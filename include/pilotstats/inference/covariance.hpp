@@ -84,16 +84,9 @@ inline constexpr std::size_t few_clusters_threshold = 20;
 
 namespace detail {
 
-inline Eigen::MatrixXd r_inverse(const least_squares_fit& fit) {
-  Eigen::MatrixXd inverse = Eigen::MatrixXd::Identity(fit.rank, fit.rank);
-  fit.r.triangularView<Eigen::Upper>().solveInPlace(inverse);
-  return inverse;
-}
-
 // R^-1 S R^-T, symmetrized against rounding.
 inline Eigen::MatrixXd sandwich_from_q_meat(const least_squares_fit& fit, const Eigen::MatrixXd& s) {
-  const Eigen::MatrixXd ri = r_inverse(fit);
-  Eigen::MatrixXd v = ri * s * ri.transpose();
+  Eigen::MatrixXd v = fit.r_inverse * s * fit.r_inverse.transpose();
   return (v + v.transpose()) / 2;
 }
 
@@ -177,20 +170,7 @@ inline double newey_west_bandwidth(const least_squares_fit& fit) {
   // Scores in the original basis: x_t e_t = R' q_t e_t.
   const Eigen::VectorXd e = fit.weighted_residuals();
   Eigen::VectorXd column_weights = Eigen::VectorXd::Ones(fit.rank);
-  if (fit.has_intercept && fit.rank > 1) {
-    // The intercept column is the constant one among the kept columns: in the QR basis it is
-    // the column of R whose X column is constant. Find it from X = Q R.
-    const Eigen::MatrixXd x = fit.q * fit.r;
-    for (Eigen::Index j = 0; j < fit.rank; ++j) {
-      Eigen::VectorXd c(n);
-      for (Eigen::Index t = 0; t < n; ++t) c(t) = x(rows[static_cast<std::size_t>(t)], j) /
-                                                 fit.sqrt_weights(rows[static_cast<std::size_t>(t)]);
-      if ((c.array() - c(0)).abs().maxCoeff() <= 1e-12 * std::max(1.0, std::abs(c(0)))) {
-        column_weights(j) = 0;
-        break;
-      }
-    }
-  }
+  if (fit.intercept && fit.rank > 1) column_weights(*fit.intercept) = 0;
   const Eigen::VectorXd r_w = fit.r * column_weights;  // sum_j w_j x_tj = q_t' R w
   Eigen::VectorXd u(n);
   for (Eigen::Index t = 0; t < n; ++t) {
@@ -446,7 +426,7 @@ inline covariance_result compute(const least_squares_fit& fit, const cluster_cov
     Eigen::MatrixXd c_matrix = Eigen::MatrixXd::Identity(fit.rank, fit.rank);
     if (!unit_weights)
       c_matrix = fit.q.transpose() * fit.sqrt_weights.array().square().matrix().asDiagonal() * fit.q;
-    const Eigen::MatrixXd d = r_inverse(fit).transpose();  // column j: R^-T e_j
+    const Eigen::MatrixXd d = fit.r_inverse.transpose();  // column j: R^-T e_j
     std::vector<Eigen::MatrixXd> a_vectors, b_vectors;     // per cluster, k x k: column j for coef j
     std::vector<Eigen::VectorXd> p_norms;                  // per cluster, |p_g|^2 for each coef
     bool singular = false;

@@ -74,6 +74,7 @@ struct least_squares_fit {
   // The factorization of sqrt(W) X[:, kept] = Q R, which every covariance estimator uses.
   Eigen::MatrixXd q;                   // n_rows x rank, orthonormal columns
   Eigen::MatrixXd r;                   // rank x rank, upper triangular: sqrt(W) X[:, kept] = Q R
+  Eigen::MatrixXd r_inverse;           // R^-1, upper triangular
   Eigen::MatrixXd unscaled_covariance; // (X' W X)^-1 over kept = R^-1 R^-T (R's cov.unscaled)
   double condition_number = 1;         // Frobenius-norm condition number of R, columns scaled to 1
 
@@ -82,6 +83,7 @@ struct least_squares_fit {
   Eigen::Index rank = 0;
   Eigen::Index df_residual = 0;        // n - rank
   bool has_intercept = false;
+  std::optional<Eigen::Index> intercept; // position among the kept coefficients of the constant column
   double rss = 0;                      // weighted residual sum of squares
   double sigma = 0;                    // sqrt(rss / df_residual); NaN-free: 0 df gives 0 and a warning
   double r_squared = 0;
@@ -221,9 +223,9 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
 
   fit.r = qr.r;
   fit.coefficients = fit.r.triangularView<Eigen::Upper>().solve(qr.qty);
-  Eigen::MatrixXd r_inverse = Eigen::MatrixXd::Identity(qr.rank, qr.rank);
-  fit.r.triangularView<Eigen::Upper>().solveInPlace(r_inverse);
-  fit.unscaled_covariance = r_inverse * r_inverse.transpose();
+  fit.r_inverse = Eigen::MatrixXd::Identity(qr.rank, qr.rank);
+  fit.r.triangularView<Eigen::Upper>().solveInPlace(fit.r_inverse);
+  fit.unscaled_covariance = fit.r_inverse * fit.r_inverse.transpose();
 
   // Q = sqrt(W) X R^-1, one blocked triangular solve; its loss of orthogonality is about
   // kappa * eps with kappa the column-scaled condition number (Higham 2002, ch. 8), which is
@@ -261,10 +263,9 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
   }
   fit.fitted = y - fit.residuals;
 
-  fit.has_intercept = options.has_intercept.value_or(false);
-  if (!options.has_intercept)
-    for (auto j : fit.kept)
-      if (detail::is_constant_nonzero(x.col(j), fit.sqrt_weights)) fit.has_intercept = true;
+  for (std::size_t j = 0; j < fit.kept.size() && !fit.intercept; ++j)
+    if (detail::is_constant_nonzero(x.col(fit.kept[j]), fit.sqrt_weights)) fit.intercept = static_cast<Eigen::Index>(j);
+  fit.has_intercept = options.has_intercept.value_or(fit.intercept.has_value());
 
   fit.df_residual = fit.n - fit.rank;
   const int intercept_terms = fit.has_intercept ? 1 : 0;
