@@ -4,4 +4,5 @@
 #include "pilotstats/core.hpp"
 #include "pilotstats/linalg.hpp"
 #include "pilotstats/inference.hpp"
+#include "pilotstats/its.hpp"
 #include "pilotstats/simulate.hpp"

@@ -1,0 +1,3 @@
+// pilotstats/its.hpp: interrupted time series.
+#pragma once
+#include "pilotstats/its/design.hpp"
