@@ -1,3 +1,4 @@
 // pilotstats/its.hpp: interrupted time series.
 #pragma once
 #include "pilotstats/its/design.hpp"
+#include "pilotstats/its/fit.hpp"

@@ -1,0 +1,139 @@
+// pilotstats/its/fit.hpp: fit an interrupted time series to one unit's monthly series.
+//
+// The design is its/design.hpp's; the model a GLM (linalg/glm.hpp): gaussian (OLS) for
+// continuous outcomes, Poisson, quasi-Poisson or negative binomial (log link) for counts, with
+// an optional exposure whose log is the offset (complaints per call). Standard errors: any
+// covariance_spec (model-based by default; HC, or HAC Newey-West for autocorrelation).
+// Effects on the log-link models are also reported as rate ratios, exp(estimate) with the
+// interval's ends exponentiated.
+//
+// Months whose outcome (or exposure) is missing are left out and listed in a warning; gaps
+// are never filled. Doubtful but legal situations are warnings: few points before or after an
+// interruption, overdispersion under Poisson (Pearson chi2 / df above 1.5).
+#pragma once
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pilotstats/core/error.hpp"
+#include "pilotstats/core/series.hpp"
+#include "pilotstats/inference/glm_covariance.hpp"
+#include "pilotstats/its/design.hpp"
+#include "pilotstats/linalg/glm.hpp"
+
+namespace pilotstats {
+
+struct its_options {
+  std::vector<interruption> interruptions;
+  seasonality season;
+  glm_family model = glm_family::gaussian;
+  covariance_spec covariance = classical_covariance{};
+  double level = 0.95;
+};
+
+struct rate_ratio {
+  double estimate, conf_low, conf_high;
+};
+
+struct its_effect {
+  month start;
+  coefficient_row level_change;            // the effect in the interruption's first month
+  coefficient_row slope_change;            // the change of trend per month after it
+  std::optional<rate_ratio> level_ratio;   // log-link models: exp(level_change)
+  std::optional<rate_ratio> slope_ratio;   // log-link models: exp(slope_change), per month
+};
+
+struct its_result {
+  its_design design;
+  glm_fit fit;
+  covariance_result covariance;
+  coefficient_table table;
+  std::vector<its_effect> effects;         // one per interruption, in order
+  std::vector<std::string> warnings;
+};
+
+namespace detail {
+
+inline rate_ratio exponentiate(const coefficient_row& row) {
+  return {std::exp(row.estimate), std::exp(row.conf_low), std::exp(row.conf_high)};
+}
+
+}  // namespace detail
+
+// Fits the ITS. `exposure`, when given, must cover every month of `outcome` (its log is the
+// offset; log-link models only).
+inline its_result fit_its(const series& outcome, const its_options& options, const series* exposure = nullptr) {
+  const bool log_link = options.model != glm_family::gaussian;
+  if (exposure && !log_link)
+    throw invalid_input("fit_its: an exposure (offset) needs a log-link model (poisson, quasipoisson, negative binomial)");
+  its_result result;
+  result.design = make_its_design(outcome.months, {.interruptions = options.interruptions, .season = options.season});
+
+  std::vector<Eigen::Index> rows;
+  std::string skipped;
+  int n_skipped = 0;
+  for (auto r : result.design.rows) {
+    const auto i = static_cast<std::size_t>(r);
+    bool missing = outcome.missing[i];
+    if (exposure) {
+      const auto at = exposure->find(outcome.months[i]);
+      if (!at)
+        throw invalid_input("fit_its: the exposure '" + exposure->column + "' of " + exposure->unit +
+                            " has no row for " + outcome.months[i].to_string());
+      missing = missing || exposure->missing[*at];
+      if (!missing && !(exposure->values(static_cast<Eigen::Index>(*at)) > 0))
+        throw invalid_input("fit_its: the exposure '" + exposure->column + "' of " + exposure->unit + " is " +
+                            std::to_string(exposure->values(static_cast<Eigen::Index>(*at))) + " in " +
+                            outcome.months[i].to_string() + ", but must be positive (its log is the offset)");
+    }
+    if (missing) {
+      if (n_skipped++ < 10) skipped += (skipped.empty() ? "" : ", ") + outcome.months[i].to_string();
+      continue;
+    }
+    rows.push_back(r);
+  }
+  if (n_skipped > 0)
+    result.warnings.push_back(std::to_string(n_skipped) + " month(s) with a missing value left out: " + skipped +
+                              (n_skipped > 10 ? ", ..." : ""));
+  result.warnings.insert(result.warnings.end(), result.design.warnings.begin(), result.design.warnings.end());
+
+  const Eigen::MatrixXd x = result.design.x(rows, Eigen::all);
+  Eigen::VectorXd y(static_cast<Eigen::Index>(rows.size()));
+  Eigen::VectorXd offset;
+  if (exposure) offset.resize(y.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto i = static_cast<std::size_t>(rows[k]);
+    y(static_cast<Eigen::Index>(k)) = outcome.values(rows[k]);
+    if (exposure)
+      offset(static_cast<Eigen::Index>(k)) =
+          std::log(exposure->values(static_cast<Eigen::Index>(*exposure->find(outcome.months[i]))));
+  }
+  result.fit = fit_glm(x, y, {.family = options.model, .names = result.design.names, .offset = offset});
+  result.covariance = covariance(result.fit, options.covariance);
+  result.table = tidy(result.fit, result.covariance, options.level);
+  result.warnings.insert(result.warnings.end(), result.table.warnings.begin(), result.table.warnings.end());
+
+  if (options.model == glm_family::poisson && result.fit.df_residual > 0) {
+    const double ratio = result.fit.pearson_chi2 / static_cast<double>(result.fit.df_residual);
+    if (ratio > 1.5)
+      result.warnings.push_back("overdispersion under Poisson: Pearson chi2 / df = " + std::to_string(ratio) +
+                                "; model-based standard errors are too small (use quasipoisson or negative binomial)");
+  }
+  const its_design_options design_options{.interruptions = options.interruptions, .season = options.season};
+  for (std::size_t i = 0; i < options.interruptions.size(); ++i) {
+    its_effect e;
+    e.start = options.interruptions[i].start;
+    e.level_change = result.table[level_term(design_options, i)];
+    e.slope_change = result.table[slope_term(design_options, i)];
+    if (log_link) {
+      e.level_ratio = detail::exponentiate(e.level_change);
+      e.slope_ratio = detail::exponentiate(e.slope_change);
+    }
+    result.effects.push_back(e);
+  }
+  return result;
+}
+
+}  // namespace pilotstats
