@@ -2,3 +2,4 @@
 #pragma once
 #include "pilotstats/its/design.hpp"
 #include "pilotstats/its/fit.hpp"
+#include "pilotstats/its/diagnostics.hpp"

@@ -3,3 +3,4 @@
 #include "pilotstats/linalg/householder_qr.hpp"
 #include "pilotstats/linalg/glm.hpp"
 #include "pilotstats/linalg/least_squares.hpp"
+#include "pilotstats/linalg/gls_ar1.hpp"
