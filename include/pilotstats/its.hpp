@@ -3,3 +3,4 @@
 #include "pilotstats/its/design.hpp"
 #include "pilotstats/its/fit.hpp"
 #include "pilotstats/its/diagnostics.hpp"
+#include "pilotstats/its/effects.hpp"

@@ -51,6 +51,7 @@ struct its_result {
   covariance_result covariance;
   coefficient_table table;
   std::vector<its_effect> effects;         // one per interruption, in order
+  std::vector<Eigen::Index> fitted_design_rows;  // design rows in the fit, aligned with fit.fitted
   std::vector<std::string> warnings;
 };
 
@@ -111,6 +112,7 @@ inline its_result fit_its(const series& outcome, const its_options& options, con
           std::log(exposure->values(static_cast<Eigen::Index>(*exposure->find(outcome.months[i]))));
   }
   result.fit = fit_glm(x, y, {.family = options.model, .names = result.design.names, .offset = offset});
+  result.fitted_design_rows = rows;
   result.covariance = covariance(result.fit, options.covariance);
   result.table = tidy(result.fit, result.covariance, options.level);
   result.warnings.insert(result.warnings.end(), result.table.warnings.begin(), result.table.warnings.end());
