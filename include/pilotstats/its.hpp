@@ -4,3 +4,4 @@
 #include "pilotstats/its/fit.hpp"
 #include "pilotstats/its/diagnostics.hpp"
 #include "pilotstats/its/effects.hpp"
+#include "pilotstats/its/placebo.hpp"
