@@ -5,3 +5,4 @@
 #include "pilotstats/its/diagnostics.hpp"
 #include "pilotstats/its/effects.hpp"
 #include "pilotstats/its/placebo.hpp"
+#include "pilotstats/its/controlled.hpp"
