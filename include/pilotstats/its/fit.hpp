@@ -9,7 +9,9 @@
 //
 // Months whose outcome (or exposure) is missing are left out and listed in a warning; gaps
 // are never filled. Doubtful but legal situations are warnings: few points before or after an
-// interruption, overdispersion under Poisson (Pearson chi2 / df above 1.5).
+// interruption, overdispersion under Poisson (Pearson chi2 / df above 1.5), autocorrelated
+// residuals under model-based standard errors (Ljung-Box on the Pearson residuals, lag
+// min(12, n/4), p < 0.05: use HAC standard errors or GLS AR(1)).
 #pragma once
 
 #include <cmath>
@@ -21,6 +23,7 @@
 #include "pilotstats/core/series.hpp"
 #include "pilotstats/inference/glm_covariance.hpp"
 #include "pilotstats/its/design.hpp"
+#include "pilotstats/its/diagnostics.hpp"
 #include "pilotstats/linalg/glm.hpp"
 
 namespace pilotstats {
@@ -122,6 +125,14 @@ inline its_result fit_its(const series& outcome, const its_options& options, con
     if (ratio > 1.5)
       result.warnings.push_back("overdispersion under Poisson: Pearson chi2 / df = " + std::to_string(ratio) +
                                 "; model-based standard errors are too small (use quasipoisson or negative binomial)");
+  }
+  const auto n = result.fit.fitted.size();
+  if (std::holds_alternative<classical_covariance>(options.covariance) && n >= 16) {
+    const auto lb = ljung_box(result.fit.pearson_residuals(), static_cast<int>(std::min<Eigen::Index>(12, n / 4)));
+    if (lb.p_value < 0.05)
+      result.warnings.push_back("autocorrelated residuals (Ljung-Box " + std::to_string(lb.statistic) + " on " +
+                                std::to_string(static_cast<int>(lb.df)) + " lags, p = " + std::to_string(lb.p_value) +
+                                "): model-based standard errors are too small; use HAC or GLS AR(1)");
   }
   const its_design_options design_options{.interruptions = options.interruptions, .season = options.season};
   for (std::size_t i = 0; i < options.interruptions.size(); ++i) {
