@@ -222,12 +222,16 @@ inline covariance_result compute(const least_squares_fit& fit, const hac_covaria
     const Eigen::Index i = rows[static_cast<std::size_t>(t)];
     u.row(t) = fit.q.row(i) * e(i);
   }
-  Eigen::MatrixXd s = u.transpose() * u;
+  // S = sum_j w_j (Gamma_j + Gamma_j') = U' B U with B_ts = w_|t-s| (banded Toeplitz): form
+  // V = B U by shifted additions, then one product, instead of one product per lag.
+  Eigen::MatrixXd v = u;
   for (int j = 1; j <= lag; ++j) {
     const double w = 1.0 - static_cast<double>(j) / static_cast<double>(lag + 1);
-    const Eigen::MatrixXd gamma = u.topRows(n - j).transpose() * u.bottomRows(n - j);
-    s += w * (gamma + gamma.transpose());
+    v.topRows(n - j) += w * u.bottomRows(n - j);
+    v.bottomRows(n - j) += w * u.topRows(n - j);
   }
+  Eigen::MatrixXd s = u.transpose() * v;
+  s = (s + s.transpose()).eval() / 2;
   if (spec.adjust) s *= static_cast<double>(n) / static_cast<double>(n - fit.rank);
   out.matrix = sandwich_from_q_meat(fit, s);
   out.df = constant_df(fit, static_cast<double>(fit.df_residual));

@@ -4,7 +4,8 @@
 // NB2 (log; variance mu + mu^2/theta). Prior weights and an offset on the link scale (log
 // exposure, e.g. log(calls)) are supported.
 //
-// Iteration, as R's glm.fit: start from mu = y + 0.1 (Poisson; the NB start is the Poisson
+// Gaussian models are one weighted least-squares fit (iterations = 1). Otherwise the
+// iteration is R's glm.fit: start from mu = y + 0.1 (Poisson; the NB start is the Poisson
 // fit, as glm.nb), then repeat: working response z = eta - offset + (y - mu) / mu'(eta) and
 // weights w = prior mu'(eta)^2 / V(mu); weighted least squares (Householder QR, rank tolerance
 // min(1e-7, epsilon/1000) as glm.fit); stop when |dev - dev_old| / (|dev| + 0.1) < epsilon
@@ -206,6 +207,21 @@ inline irls_result irls(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen:
     for (Eigen::Index i = 0; i < n; ++i) d += f.deviance_residual(y(i), mu(i), prior(i));
     return d;
   };
+  if (f.family == glm_family::gaussian) {
+    // Identity link and constant variance: one weighted least-squares fit is the solution
+    // (glm.fit reaches it in its first step and spends a second confirming it).
+    out.wls = least_squares(x, y - offset, {.names = options.names, .weights = prior,
+                                            .tolerance = std::min(1e-7, options.epsilon / 1000)});
+    out.coefficients = Eigen::VectorXd::Zero(x.cols());
+    for (std::size_t j = 0; j < out.wls.kept.size(); ++j)
+      out.coefficients(out.wls.kept[j]) = out.wls.coefficients(static_cast<Eigen::Index>(j));
+    out.eta = x * out.coefficients + offset;
+    out.mu = out.eta;
+    out.deviance = deviance_of(out.mu);
+    out.iterations = 1;
+    out.converged = true;
+    return out;
+  }
   double deviance_old = deviance_of(out.mu);
   std::optional<Eigen::VectorXd> previous;
   const double tolerance = std::min(1e-7, options.epsilon / 1000);
