@@ -230,8 +230,7 @@ inline covariance_result compute(const least_squares_fit& fit, const hac_covaria
     v.topRows(n - j) += w * u.bottomRows(n - j);
     v.bottomRows(n - j) += w * u.topRows(n - j);
   }
-  Eigen::MatrixXd s = u.transpose() * v;
-  s = (s + s.transpose()).eval() / 2;
+  Eigen::MatrixXd s = u.transpose() * v;  // symmetric up to rounding; sandwich_from_q_meat symmetrizes
   if (spec.adjust) s *= static_cast<double>(n) / static_cast<double>(n - fit.rank);
   out.matrix = sandwich_from_q_meat(fit, s);
   out.df = constant_df(fit, static_cast<double>(fit.df_residual));
