@@ -172,10 +172,11 @@ inline double newey_west_bandwidth(const least_squares_fit& fit) {
   Eigen::VectorXd column_weights = Eigen::VectorXd::Ones(fit.rank);
   if (fit.intercept && fit.rank > 1) column_weights(*fit.intercept) = 0;
   const Eigen::VectorXd r_w = fit.r * column_weights;  // sum_j w_j x_tj = q_t' R w
+  const Eigen::VectorXd q_r_w = fit.q * r_w;
   Eigen::VectorXd u(n);
   for (Eigen::Index t = 0; t < n; ++t) {
     const Eigen::Index i = rows[static_cast<std::size_t>(t)];
-    u(t) = e(i) * fit.q.row(i).dot(r_w);
+    u(t) = e(i) * q_r_w(i);
   }
   const double nd = static_cast<double>(n);
   const int m = static_cast<int>(std::floor(4.0 * std::pow(nd / 100.0, 2.0 / 9.0)));
@@ -215,22 +216,23 @@ inline covariance_result compute(const least_squares_fit& fit, const hac_covaria
                            std::to_string(n) + "; using " + std::to_string(n - 1));
     lag = static_cast<int>(n - 1);
   }
-  // u_t = q_t e_t over the informative rows in their order (the time order).
+  // u_t = q_t e_t over the informative rows in their order (the time order), one per column
+  // of u (k x n), so that shifting in time is shifting whole contiguous columns.
   const Eigen::VectorXd e = fit.weighted_residuals();
-  Eigen::MatrixXd u(n, fit.rank);
+  Eigen::MatrixXd u(fit.rank, n);
   for (Eigen::Index t = 0; t < n; ++t) {
     const Eigen::Index i = rows[static_cast<std::size_t>(t)];
-    u.row(t) = fit.q.row(i) * e(i);
+    u.col(t) = fit.q.row(i).transpose() * e(i);
   }
-  // S = sum_j w_j (Gamma_j + Gamma_j') = U' B U with B_ts = w_|t-s| (banded Toeplitz): form
-  // V = B U by shifted additions, then one product, instead of one product per lag.
+  // S = sum_j w_j (Gamma_j + Gamma_j') = U B U' with B_ts = w_|t-s| (banded Toeplitz): form
+  // V = U B by shifted additions, then one product, instead of one product per lag.
   Eigen::MatrixXd v = u;
   for (int j = 1; j <= lag; ++j) {
     const double w = 1.0 - static_cast<double>(j) / static_cast<double>(lag + 1);
-    v.topRows(n - j) += w * u.bottomRows(n - j);
-    v.bottomRows(n - j) += w * u.topRows(n - j);
+    v.leftCols(n - j) += w * u.rightCols(n - j);
+    v.rightCols(n - j) += w * u.leftCols(n - j);
   }
-  Eigen::MatrixXd s = u.transpose() * v;  // symmetric up to rounding; sandwich_from_q_meat symmetrizes
+  Eigen::MatrixXd s = u * v.transpose();  // symmetric up to rounding; sandwich_from_q_meat symmetrizes
   if (spec.adjust) s *= static_cast<double>(n) / static_cast<double>(n - fit.rank);
   out.matrix = sandwich_from_q_meat(fit, s);
   out.df = constant_df(fit, static_cast<double>(fit.df_residual));

@@ -158,8 +158,9 @@ struct theta_estimate {
 // MASS::theta.ml: Newton's method on the score of theta, from n / sum(w (y/mu - 1)^2), at most
 // `limit` steps, stopping when the step is below eps = DBL_EPSILON^(1/4).
 inline theta_estimate theta_ml(const Eigen::VectorXd& y, const Eigen::VectorXd& mu, const Eigen::VectorXd& w, int limit) {
-  using boost::math::digamma;
-  using boost::math::trigamma;
+  // Double precision throughout: Boost's default promotes double to long double, which costs
+  // twice the time for digits the Newton step does not use.
+  using double_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
   const double n = w.sum();
   double denominator = 0;
   for (Eigen::Index i = 0; i < y.size(); ++i) denominator += w(i) * (y(i) / mu(i) - 1) * (y(i) / mu(i) - 1);
@@ -170,12 +171,16 @@ inline theta_estimate theta_ml(const Eigen::VectorXd& y, const Eigen::VectorXd& 
   double info = 0;
   while (++it < limit && std::abs(del) > eps) {
     t0 = std::abs(t0);
+    const double digamma_t0 = boost::math::digamma(t0, double_policy());
+    const double trigamma_t0 = boost::math::trigamma(t0, double_policy());
+    const double log_t0 = std::log(t0);
     double score = 0;
     info = 0;
     for (Eigen::Index i = 0; i < y.size(); ++i) {
       const double tm = t0 + mu(i);
-      score += w(i) * (digamma(t0 + y(i)) - digamma(t0) + std::log(t0) + 1 - std::log(tm) - (y(i) + t0) / tm);
-      info += w(i) * (-trigamma(t0 + y(i)) + trigamma(t0) - 1 / t0 + 2 / tm - (y(i) + t0) / (tm * tm));
+      const double yt = y(i) + t0;
+      score += w(i) * (boost::math::digamma(yt, double_policy()) - digamma_t0 + log_t0 + 1 - std::log(tm) - yt / tm);
+      info += w(i) * (-boost::math::trigamma(yt, double_policy()) + trigamma_t0 - 1 / t0 + 2 / tm - yt / (tm * tm));
     }
     del = score / info;
     t0 += del;

@@ -106,6 +106,7 @@ struct least_squares_fit {
 namespace detail {
 
 inline void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& m, const char* what) {
+  if (m.allFinite()) return;
   for (Eigen::Index j = 0; j < m.cols(); ++j)
     for (Eigen::Index i = 0; i < m.rows(); ++i)
       if (!std::isfinite(m(i, j)))
@@ -115,14 +116,12 @@ inline void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& m, const cha
 }
 
 // The Frobenius-norm condition number of R with its columns scaled to norm 1 (the condition
-// that governs Householder least squares, which is invariant to column scaling).
-inline double scaled_condition_number(const Eigen::MatrixXd& r) {
+// that governs Householder least squares, which is invariant to column scaling):
+// ||R D^-1|| ||D R^-1||, D the column norms, from the R^-1 already at hand.
+inline double scaled_condition_number(const Eigen::MatrixXd& r, const Eigen::MatrixXd& r_inverse) {
   if (r.rows() == 0) return 1;
   const Eigen::VectorXd column_norms = r.colwise().norm().transpose();
-  const Eigen::MatrixXd scaled = r * column_norms.cwiseInverse().asDiagonal();
-  Eigen::MatrixXd inverse = Eigen::MatrixXd::Identity(r.rows(), r.cols());
-  scaled.triangularView<Eigen::Upper>().solveInPlace(inverse);
-  return scaled.norm() * inverse.norm();
+  return (r * column_norms.cwiseInverse().asDiagonal()).norm() * (column_norms.asDiagonal() * r_inverse).norm();
 }
 
 inline bool is_constant_nonzero(const Eigen::Ref<const Eigen::VectorXd>& column,
@@ -204,8 +203,16 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
   householder_qr qr = factorize_householder_qr(xw, yw, options.tolerance);
   // Q = X R^-1 (below) loses orthogonality in proportion to the column-scaled condition number
   // of R; past 1e5 (a loss above ~1e-11) Q comes from the reflectors instead.
-  const double kappa = detail::scaled_condition_number(qr.r);
-  if (kappa > 1e5) qr = factorize_householder_qr(xw, yw, options.tolerance, true);
+  const auto invert_r = [&] {
+    fit.r_inverse = Eigen::MatrixXd::Identity(qr.rank, qr.rank);
+    qr.r.triangularView<Eigen::Upper>().solveInPlace(fit.r_inverse);
+  };
+  invert_r();
+  const double kappa = detail::scaled_condition_number(qr.r, fit.r_inverse);
+  if (kappa > 1e5) {
+    qr = factorize_householder_qr(xw, yw, options.tolerance, true);
+    invert_r();
+  }
   fit.condition_number = kappa;
   fit.rank = qr.rank;
 
@@ -223,11 +230,9 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
 
   fit.r = qr.r;
   fit.coefficients = fit.r.triangularView<Eigen::Upper>().solve(qr.qty);
-  fit.r_inverse = Eigen::MatrixXd::Identity(qr.rank, qr.rank);
-  fit.r.triangularView<Eigen::Upper>().solveInPlace(fit.r_inverse);
   fit.unscaled_covariance = fit.r_inverse * fit.r_inverse.transpose();
 
-  // Q = sqrt(W) X R^-1, one blocked triangular solve; its loss of orthogonality is about
+  // Q = sqrt(W) X R^-1; its loss of orthogonality is about
   // kappa * eps with kappa the column-scaled condition number (Higham 2002, ch. 8), which is
   // what the leverages and sandwiches can bear, and what the refinement below contracts by.
   Eigen::MatrixXd kept_x;
@@ -236,8 +241,9 @@ inline least_squares_fit least_squares(const Eigen::Ref<const Eigen::MatrixXd>& 
   if (qr.q.size() != 0) {
     fit.q = std::move(qr.q);
   } else {
-    fit.q = a;
-    fit.r.triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(fit.q);
+    // Q = X R^-1 as one matrix product (R^-1 is at hand); the rank-revealing factorization
+    // forms Q from the reflectors instead when R is ill-conditioned (see above).
+    fit.q.noalias() = a * fit.r_inverse.triangularView<Eigen::Upper>();
   }
   fit.hat = fit.q.rowwise().squaredNorm();
   Eigen::VectorXd weighted_residuals = yw - a * fit.coefficients;
