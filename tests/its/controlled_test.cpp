@@ -48,8 +48,9 @@ TEST_CASE("controlled ITS: pooled and averaged controls match lm on the stacked 
     CHECK(averaged.table.rows[j].estimate == Approx(coef[j]).epsilon(1e-10).margin(1e-13));
     CHECK(averaged.table.rows[j].std_error == Approx(averaged_se[j]).epsilon(1e-10));
   }
-  CHECK(pooled.level_difference.term == "group_level_change");
-  CHECK(pooled.level_difference.estimate == Approx(18.370233426704018598).epsilon(1e-10));
+  REQUIRE(pooled.effects.size() == 1);
+  CHECK(pooled.effects[0].level_difference.term == "group_level_change");
+  CHECK(pooled.effects[0].level_difference.estimate == Approx(18.370233426704018598).epsilon(1e-10));
   CHECK(pooled.pre_trend_difference.term == "group_trend");
 }
 

@@ -70,6 +70,7 @@ inline coefficient_table make_coefficient_table(const std::vector<std::string>& 
   table.reference = covariance.reference;
   table.level = level;
   table.warnings = covariance.warnings;
+  double quantile_df = std::nan(""), q = 0;
   for (std::size_t j = 0; j < k; ++j) {
     const auto jj = static_cast<Eigen::Index>(j);
     coefficient_row row;
@@ -87,7 +88,10 @@ inline coefficient_table make_coefficient_table(const std::vector<std::string>& 
       table.warnings.push_back("term '" + row.term + "' has standard error 0: its test is " +
                                (row.estimate == 0 ? "undefined (NaN)" : "degenerate (p = 0)"));
     }
-    const double q = critical_value(level, row.df);
+    if (!(row.df == quantile_df)) {  // one quantile per distinct df (usually one per table): they are costly
+      quantile_df = row.df;
+      q = critical_value(level, row.df);
+    }
     row.conf_low = row.estimate - q * row.std_error;
     row.conf_high = row.estimate + q * row.std_error;
     table.rows.push_back(row);

@@ -6,8 +6,9 @@
 // working residuals x working weights (sandwich::estfun.glm, hatvalues.glm).
 // Reference distributions: model-based standard errors use N(0, 1) when the dispersion is
 // fixed (Poisson, negative binomial) and t(df residual) when it is estimated (quasi-Poisson,
-// gaussian), as summary.glm; the sandwich estimators use N(0, 1), as lmtest::coeftest on a glm;
-// cluster estimators keep their own (t(G - 1), Satterthwaite).
+// gaussian), as summary.glm; the sandwich estimators use N(0, 1) on count models, as
+// lmtest::coeftest on a glm, and t(df residual) on gaussian ones, as coeftest on the lm that a
+// gaussian GLM is; cluster estimators keep their own (t(G - 1), Satterthwaite).
 #pragma once
 
 #include "pilotstats/inference/coefficient_table.hpp"
@@ -24,7 +25,7 @@ inline covariance_result covariance(const glm_fit& fit, const covariance_spec& s
     out.kind = estimated_dispersion ? "model-based (estimated dispersion)" : "model-based";
     out.reference = fit.family == glm_family::negative_binomial ? "vcov(MASS::glm.nb) (theta fixed)" : "vcov(glm)";
     if (!estimated_dispersion) out.df.setConstant(infinite_df);
-  } else if (!std::holds_alternative<cluster_covariance>(spec)) {
+  } else if (!std::holds_alternative<cluster_covariance>(spec) && fit.family != glm_family::gaussian) {
     out.df.setConstant(infinite_df);
   }
   return out;

@@ -10,7 +10,11 @@
 // balance check (small and insignificant when the controls track the treated series).
 // Controls are either pooled (each control unit's series stacked as its own rows) or averaged
 // (one control series, the mean over control units of each month's value; with an exposure,
-// the sums of outcome and exposure, so the rate is the pooled rate). One interruption.
+// the sums of outcome and exposure, so the rate is the pooled rate).
+// Several interruptions: each gets its four terms, suffixed with its month as in design.hpp
+// (group_level_change_2016-12). Covariates are not supported here (fit_its takes them).
+// Standard errors: HAC treats the stacked rows as one series, so its lag window crosses the
+// seams between units; a warning says so (within-unit HAC is planned).
 #pragma once
 
 #include <string>
@@ -24,16 +28,21 @@ namespace pilotstats {
 
 enum class control_mode { pooled, averaged };
 
+struct controlled_its_effect {
+  month start;
+  coefficient_row level_difference;      // group_level_change: the treated change beyond the controls'
+  coefficient_row slope_difference;      // group_slope_change
+  std::optional<rate_ratio> level_ratio; // log-link models: exp(level_difference)
+};
+
 struct controlled_its_result {
   std::vector<std::string> names;
   glm_fit fit;
   covariance_result covariance;
   coefficient_table table;
-  coefficient_row level_difference;      // group_level_change
-  coefficient_row slope_difference;      // group_slope_change
+  std::vector<controlled_its_effect> effects;  // one per interruption, in order
   coefficient_row pre_level_difference;  // group (balance)
   coefficient_row pre_trend_difference;  // group_trend (balance)
-  std::optional<rate_ratio> level_ratio; // log-link models
   std::vector<std::string> warnings;
 };
 
@@ -72,7 +81,7 @@ inline controlled_its_result fit_controlled_its(const series& treated, const std
                                                 const series* treated_exposure = nullptr,
                                                 const std::vector<series>* control_exposures = nullptr) {
   if (controls.empty()) throw invalid_input("controlled ITS: no control series given");
-  if (options.interruptions.size() != 1) throw invalid_input("controlled ITS: exactly one interruption is supported");
+  if (!options.covariates.empty()) throw invalid_input("controlled ITS: covariates are not supported (fit_its takes them)");
   if ((treated_exposure == nullptr) != (control_exposures == nullptr))
     throw invalid_input("controlled ITS: give an exposure for the treated series and the controls, or for neither");
   if (control_exposures && control_exposures->size() != controls.size())
@@ -99,11 +108,15 @@ inline controlled_its_result fit_controlled_its(const series& treated, const std
   for (std::size_t g = 0; g < group_series.size(); ++g) {
     const series& s = group_series[g];
     const its_design d = make_its_design(s.months, design_options);
+    const auto cuts = static_cast<Eigen::Index>(options.interruptions.size());
     if (g == 0) {
       out.warnings = d.warnings;
-      out.names = {"intercept", "trend", "group", "group_trend", "level_change", "slope_change",
-                   "group_level_change", "group_slope_change"};
-      out.names.insert(out.names.end(), d.names.begin() + 4, d.names.end());
+      out.names = {"intercept", "trend", "group", "group_trend"};
+      for (std::size_t i = 0; i < options.interruptions.size(); ++i) {
+        const std::string level = level_term(design_options, i), slope = slope_term(design_options, i);
+        out.names.insert(out.names.end(), {level, slope, "group_" + level, "group_" + slope});
+      }
+      out.names.insert(out.names.end(), d.names.begin() + 2 + 2 * cuts, d.names.end());
     }
     const double z = g == 0 ? 1.0 : 0.0;
     for (auto r : d.rows) {
@@ -121,9 +134,14 @@ inline controlled_its_result fit_controlled_its(const series& treated, const std
         log_exposure = std::log(v);
       }
       Eigen::VectorXd x(static_cast<Eigen::Index>(out.names.size()));
-      const double t = d.x(r, 1), level = d.x(r, 2), slope = d.x(r, 3);
-      x.head(8) << 1, t, z, z * t, level, slope, z * level, z * slope;
-      x.tail(x.size() - 8) = d.x.row(r).tail(d.x.cols() - 4).transpose();
+      const double t = d.x(r, 1);
+      x.head(4) << 1, t, z, z * t;
+      for (Eigen::Index i = 0; i < cuts; ++i) {
+        const double level = d.x(r, 2 + 2 * i), slope = d.x(r, 3 + 2 * i);
+        x.segment(4 + 4 * i, 4) << level, slope, z * level, z * slope;
+      }
+      const Eigen::Index shared = d.x.cols() - 2 - 2 * cuts;  // seasonality
+      x.tail(shared) = d.x.row(r).tail(shared).transpose();
       rows.push_back(x);
       y.push_back(s.values(r));
       offset.push_back(log_exposure);
@@ -138,11 +156,19 @@ inline controlled_its_result fit_controlled_its(const series& treated, const std
   out.covariance = covariance(out.fit, options.covariance);
   out.table = tidy(out.fit, out.covariance, options.level);
   out.warnings.insert(out.warnings.end(), out.table.warnings.begin(), out.table.warnings.end());
-  out.level_difference = out.table["group_level_change"];
-  out.slope_difference = out.table["group_slope_change"];
+  for (std::size_t i = 0; i < options.interruptions.size(); ++i) {
+    controlled_its_effect e{options.interruptions[i].start, out.table["group_" + level_term(design_options, i)],
+                            out.table["group_" + slope_term(design_options, i)], std::nullopt};
+    if (log_link) e.level_ratio = detail::exponentiate(e.level_difference);
+    out.effects.push_back(e);
+  }
   out.pre_level_difference = out.table["group"];
   out.pre_trend_difference = out.table["group_trend"];
-  if (log_link) out.level_ratio = detail::exponentiate(out.level_difference);
+  if (std::holds_alternative<hac_covariance>(options.covariance))
+    out.warnings.push_back("HAC standard errors treat the " + std::to_string(group_series.size()) +
+                           " stacked series as one time series: the lag window crosses the " +
+                           std::to_string(group_series.size() - 1) +
+                           " seam(s) between them (Stata's newey on panel data leaves those terms out)");
   for (const auto* row : {&out.pre_level_difference, &out.pre_trend_difference})
     if (row->p_value < 0.05)
       out.warnings.push_back("balance: the pre-period " + std::string(row == &out.pre_level_difference ? "level" : "trend") +

@@ -12,18 +12,24 @@
 //   seasonality     none; month-of-year dummies month_02 .. month_12 (January the reference);
 //                   or K Fourier pairs sin_k, cos_k = sin, cos(2 pi k m / 12), m the calendar
 //                   month 1..12 (as the tutorial's harmonic(month, K, 12) spans).
+//   covariates      one column per covariate series, named by its column (e.g. calls, officers);
+//                   a month the covariate does not cover is an error, a missing value NaN
+//                   (fit_its leaves such months out and lists them).
 // A transition window (e.g. a roll-out period) is excluded from the fit: its rows are marked
 // and left out of `rows`, the design keeps them so that the counterfactual covers them.
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "pilotstats/core/error.hpp"
 #include "pilotstats/core/month.hpp"
+#include "pilotstats/core/series.hpp"
 
 namespace pilotstats {
 
@@ -42,6 +48,7 @@ struct seasonality {
 struct its_design_options {
   std::vector<interruption> interruptions;
   seasonality season;
+  std::vector<series> covariates;       // extra regressors, one series each, by month
 
   void validate() const {
     if (interruptions.empty()) throw invalid_input("its design: no interruption given");
@@ -107,8 +114,25 @@ inline its_design make_its_design(const std::vector<month>& months, const its_de
       d.names.push_back("cos_" + std::to_string(k));
     }
   }
+  const auto seasonal_end = static_cast<Eigen::Index>(d.names.size());
+  for (const auto& c : options.covariates) {
+    if (std::find(d.names.begin(), d.names.end(), c.column) != d.names.end())
+      throw invalid_input("its design: the covariate '" + c.column + "' has the name of another term");
+    d.names.push_back(c.column);
+  }
   const auto n = static_cast<Eigen::Index>(months.size());
   d.x = Eigen::MatrixXd::Zero(n, static_cast<Eigen::Index>(d.names.size()));
+  for (std::size_t j = 0; j < options.covariates.size(); ++j) {
+    const series& c = options.covariates[j];
+    for (Eigen::Index r = 0; r < n; ++r) {
+      const auto at = c.find(months[static_cast<std::size_t>(r)]);
+      if (!at)
+        throw invalid_input("its design: the covariate '" + c.column + "' of " + c.unit + " has no row for " +
+                            months[static_cast<std::size_t>(r)].to_string());
+      d.x(r, seasonal_end + static_cast<Eigen::Index>(j)) =
+          c.missing[*at] ? std::numeric_limits<double>::quiet_NaN() : c.values(static_cast<Eigen::Index>(*at));
+    }
+  }
   const month first = months.front();
   for (Eigen::Index r = 0; r < n; ++r) {
     const month m = months[static_cast<std::size_t>(r)];

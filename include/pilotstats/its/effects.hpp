@@ -5,12 +5,18 @@
 //   window_effect   the average and the cumulative effect over post months [from, to] on the
 //                   response scale: sum_t (mu_t - mu_t^cf) (complaints added), mu^cf the
 //                   counterfactual (this interruption's level and slope terms set to 0)
-//   counterfactual  per fitted month: fitted and counterfactual means, and the counterfactual's
-//                   confidence band (transformed from the link scale)
+//   counterfactual  per fitted month: fitted and counterfactual means, the counterfactual's
+//                   confidence band (for its mean, transformed from the link scale) and its
+//                   prediction band (for a month observed without the interruption)
 // Intervals: delta method with the fit's covariance (Var g(b) = grad' V grad), normal quantiles
 // on log-link models and t(df) for gaussian ones with model-based standard errors (the
-// reference distribution of the coefficient table). Prediction intervals are left to a later
-// step (they need the count distribution's quantiles).
+// reference distribution of the coefficient table).
+// Prediction band: gaussian, exactly as predict.lm(interval = "prediction"): mu_cf +- t sqrt(
+// se^2 + sigma^2). Counts, a normal approximation on the response scale: mu_cf +- q sqrt(
+// Var(mu_cf) + Var(Y | mu_cf)), Var(mu_cf) = mu_cf^2 se^2 (delta method on the log link) and
+// Var(Y | mu) = mu (Poisson), phi mu (quasi-Poisson), mu + mu^2 / theta (negative binomial);
+// the lower end is cut at 0. Good when the counts are not small (tens and up, as monthly
+// complaints); for counts near 0 the band is only indicative.
 #pragma once
 
 #include <cmath>
@@ -39,7 +45,8 @@ struct counterfactual_point {
   month at;
   double fitted = 0;          // mu_t
   double counterfactual = 0;  // mu_t^cf
-  double conf_low = 0, conf_high = 0;
+  double conf_low = 0, conf_high = 0;  // for the counterfactual mean
+  double pred_low = 0, pred_high = 0;  // for an observation of the counterfactual month
 };
 
 namespace detail {
@@ -61,6 +68,17 @@ inline its_estimate finish(const its_result& r, double estimate, const Eigen::Ve
   e.conf_high = estimate + q * e.std_error;
   if (link_scale && log_link(r)) e.ratio = rate_ratio{std::exp(estimate), std::exp(e.conf_low), std::exp(e.conf_high)};
   return e;
+}
+
+// Var(Y | mu) of one month under the fitted family.
+inline double observation_variance(const its_result& r, double mu) {
+  switch (r.fit.family) {
+    case glm_family::gaussian: return r.fit.dispersion;
+    case glm_family::poisson: return mu;
+    case glm_family::quasipoisson: return r.fit.dispersion * mu;
+    case glm_family::negative_binomial: return mu + mu * mu / *r.fit.theta;
+  }
+  return 0;
 }
 
 inline std::size_t interruption_index(const its_result& r, month start) {
@@ -139,8 +157,15 @@ inline std::vector<counterfactual_point> counterfactual(const its_result& r, mon
     x_cf(slope_col) = 0;
     const double eta_cf = eta - shift;
     const double se = std::sqrt(std::max(0.0, x_cf.dot(r.covariance.matrix * x_cf)));
-    path.push_back({r.design.months[static_cast<std::size_t>(row)], detail::mean_of(r, eta), detail::mean_of(r, eta_cf),
-                    detail::mean_of(r, eta_cf - q * se), detail::mean_of(r, eta_cf + q * se)});
+    counterfactual_point p{r.design.months[static_cast<std::size_t>(row)], detail::mean_of(r, eta),
+                           detail::mean_of(r, eta_cf), detail::mean_of(r, eta_cf - q * se),
+                           detail::mean_of(r, eta_cf + q * se)};
+    const double mu = p.counterfactual;
+    const double mean_variance = detail::log_link(r) ? mu * mu * se * se : se * se;
+    const double spread = q * std::sqrt(mean_variance + detail::observation_variance(r, mu));
+    p.pred_low = detail::log_link(r) ? std::max(0.0, mu - spread) : mu - spread;
+    p.pred_high = mu + spread;
+    path.push_back(p);
   }
   return path;
 }

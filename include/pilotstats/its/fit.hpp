@@ -7,7 +7,7 @@
 // Effects on the log-link models are also reported as rate ratios, exp(estimate) with the
 // interval's ends exponentiated.
 //
-// Months whose outcome (or exposure) is missing are left out and listed in a warning; gaps
+// Months whose outcome (or exposure, or a covariate) is missing are left out and listed in a warning; gaps
 // are never filled. Doubtful but legal situations are warnings: few points before or after an
 // interruption, overdispersion under Poisson (Pearson chi2 / df above 1.5), autocorrelated
 // residuals under model-based standard errors (Ljung-Box on the Pearson residuals, lag
@@ -31,6 +31,7 @@ namespace pilotstats {
 struct its_options {
   std::vector<interruption> interruptions;
   seasonality season;
+  std::vector<series> covariates;          // extra regressors (design.hpp); months with a missing value are left out
   glm_family model = glm_family::gaussian;
   covariance_spec covariance = classical_covariance{};
   double level = 0.95;
@@ -73,14 +74,15 @@ inline its_result fit_its(const series& outcome, const its_options& options, con
   if (exposure && !log_link)
     throw invalid_input("fit_its: an exposure (offset) needs a log-link model (poisson, quasipoisson, negative binomial)");
   its_result result;
-  result.design = make_its_design(outcome.months, {.interruptions = options.interruptions, .season = options.season});
+  result.design = make_its_design(outcome.months, {.interruptions = options.interruptions, .season = options.season,
+                                                   .covariates = options.covariates});
 
   std::vector<Eigen::Index> rows;
   std::string skipped;
   int n_skipped = 0;
   for (auto r : result.design.rows) {
     const auto i = static_cast<std::size_t>(r);
-    bool missing = outcome.missing[i];
+    bool missing = outcome.missing[i] || !result.design.x.row(r).allFinite();
     if (exposure) {
       const auto at = exposure->find(outcome.months[i]);
       if (!at)

@@ -1,8 +1,9 @@
 // pilotstats/its/placebo.hpp: in-time placebo for an interrupted time series.
 //
-// The series before the (first) interruption is refitted with a pretend interruption at every
-// admissible month: at least `min_segment` fitted months before it and from it to the real
-// interruption. If the real level change is an effect, it should stand out from these placebo
+// The series before the interruption under test (`which`, the first by default) is refitted
+// with a pretend interruption at every admissible month: at least `min_segment` fitted months
+// before it (after the previous interruption, which stays in the model, or the series start)
+// and from it to the real interruption. If the real level change is an effect, it should stand out from these placebo
 // level changes; if a pre-existing trend or a wobble produces effects of its size, it will
 // not. p = (1 + #{placebo : |placebo| >= |actual|}) / (1 + n placebo dates), the usual
 // permutation convention (Abadie, Diamond & Hainmueller 2015 use in-time placebos the same way).
@@ -45,24 +46,30 @@ inline series head_before(const series& s, month end) {
 }  // namespace detail
 
 inline placebo_result in_time_placebo(const series& outcome, const its_options& options, const series* exposure = nullptr,
-                                      int min_segment = 8) {
+                                      int min_segment = 8, std::size_t which = 0) {
   if (options.interruptions.empty()) throw invalid_input("in_time_placebo: no interruption given");
+  if (which >= options.interruptions.size())
+    throw invalid_input("in_time_placebo: interruption " + std::to_string(which + 1) + " asked for, but " +
+                        std::to_string(options.interruptions.size()) + " given");
   if (min_segment < 2) throw invalid_input("in_time_placebo: min_segment must be at least 2");
   placebo_result out;
-  const month real = options.interruptions.front().start;
-  out.actual = fit_its(outcome, options, exposure).effects.front().level_change.estimate;
+  const month real = options.interruptions[which].start;
+  out.actual = fit_its(outcome, options, exposure).effects[which].level_change.estimate;
   const series before = detail::head_before(outcome, real);
+  // Admissible dates count observed months after the previous interruption (its transition
+  // window included in the count: a placebo there would test the previous effect, not this one).
   std::vector<month> observed;
   for (std::size_t i = 0; i < before.size(); ++i)
-    if (!before.missing[i]) observed.push_back(before.months[i]);
+    if (!before.missing[i] && (which == 0 || !(before.months[i] < options.interruptions[which - 1].start)))
+      observed.push_back(before.months[i]);
   its_options placebo = options;
-  placebo.interruptions.resize(1);
-  placebo.interruptions[0].transition_months = 0;
+  placebo.interruptions.resize(which + 1);
+  placebo.interruptions[which].transition_months = 0;
   for (std::size_t i = static_cast<std::size_t>(min_segment); i + static_cast<std::size_t>(min_segment) <= observed.size(); ++i) {
-    placebo.interruptions[0].start = observed[i];
+    placebo.interruptions[which].start = observed[i];
     const auto fit = fit_its(before, placebo, exposure);
     out.dates.push_back(observed[i]);
-    out.level_changes.push_back(fit.effects.front().level_change.estimate);
+    out.level_changes.push_back(fit.effects[which].level_change.estimate);
   }
   if (out.dates.empty())
     throw domain_error("in_time_placebo: the pre-period (" + std::to_string(observed.size()) +
