@@ -12,4 +12,5 @@
 #include "pilotstats/changepoint/wild_binary_segmentation.hpp"
 #include "pilotstats/changepoint/segment_neighbourhood.hpp"
 #include "pilotstats/changepoint/crops.hpp"
+#include "pilotstats/changepoint/amoc.hpp"
 #include "pilotstats/changepoint/find_changepoints.hpp"

@@ -13,6 +13,8 @@
 // model (1 for a mean, 2 for variance, mean and variance, and Poisson). Segment neighbourhood
 // picks among 0..max_changes changes by the penalty (R's SegNeigh, which refuses MBIC; here
 // MBIC works as for the others). Wild binary segmentation uses the penalty as its threshold.
+// AMOC is R's at-most-one-change decision (amoc.hpp); under MBIC, cost_value then leaves out
+// the log(length) terms (R's AMOC adds its own to the test statistic only).
 #pragma once
 
 #include <Eigen/Core>
@@ -21,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "pilotstats/changepoint/amoc.hpp"
 #include "pilotstats/changepoint/binary_segmentation.hpp"
 #include "pilotstats/changepoint/cost.hpp"
 #include "pilotstats/changepoint/optimal_partitioning.hpp"
@@ -37,7 +40,8 @@ enum class search_method {
   optimal_partitioning,
   binary_segmentation,
   wild_binary_segmentation,
-  segment_neighbourhood
+  segment_neighbourhood,
+  amoc  // at most one change
 };
 
 inline const char* to_string(search_method m) {
@@ -47,6 +51,7 @@ inline const char* to_string(search_method m) {
     case search_method::binary_segmentation: return "binary segmentation";
     case search_method::wild_binary_segmentation: return "wild binary segmentation";
     case search_method::segment_neighbourhood: return "segment neighbourhood";
+    case search_method::amoc: return "AMOC";
   }
   return "?";
 }
@@ -114,6 +119,7 @@ partition run_search(const Cost& cost, double pen, Eigen::Index m, const changep
     }
     case search_method::wild_binary_segmentation:
       return wild_binary_segmentation(cost, pen, m, o.wbs).chosen;
+    case search_method::amoc: break;  // handled on the plain cost, below
     case search_method::segment_neighbourhood: {
       check_search("segment_neighbourhood", cost.size(), m, Cost::minimum_segment_length);
       const auto all = segment_neighbourhood(cost, o.max_changes, m);
@@ -170,7 +176,9 @@ changepoint_result find_changepoints(const Cost& cost, const changepoint_options
   const double pen = penalty_value(options.penalty, n, Cost::parameters_per_change);
   std::vector<std::string> warnings;
   partition p;
-  if (options.penalty.kind == penalty_kind::mbic) {
+  if (options.method == search_method::amoc) {  // R's own MBIC terms (amoc.hpp)
+    p = at_most_one_change(cost, pen, m, options.penalty.kind == penalty_kind::mbic).chosen;
+  } else if (options.penalty.kind == penalty_kind::mbic) {
     const mbic_cost<Cost> with_log_length(cost);
     p = detail::run_search(with_log_length, pen, m, options, warnings);
   } else {
