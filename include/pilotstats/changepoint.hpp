@@ -13,4 +13,5 @@
 #include "pilotstats/changepoint/segment_neighbourhood.hpp"
 #include "pilotstats/changepoint/crops.hpp"
 #include "pilotstats/changepoint/amoc.hpp"
+#include "pilotstats/changepoint/cusum.hpp"
 #include "pilotstats/changepoint/find_changepoints.hpp"
