@@ -15,3 +15,4 @@
 #include "pilotstats/changepoint/amoc.hpp"
 #include "pilotstats/changepoint/cusum.hpp"
 #include "pilotstats/changepoint/find_changepoints.hpp"
+#include "pilotstats/changepoint/format.hpp"

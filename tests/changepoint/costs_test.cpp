@@ -126,6 +126,12 @@ TEST_CASE("Poisson: rates per segment and rate ratios across changes", "[changep
   CHECK(r.segments.front().start == 0);
   CHECK(r.segments.back().end == 90);
   CHECK(r.segments[1].start == r.changepoints[0]);  // R's cpt = first index of the next segment
+  const std::string text = ps::format_changepoints(r);
+  INFO(text);
+  CHECK(text.find("Changepoint locations : " + std::to_string(r.changepoints[0]) + " " +
+                  std::to_string(r.changepoints[1])) != std::string::npos);
+  CHECK(text.find("[1, " + std::to_string(r.changepoints[0]) + "]") != std::string::npos);
+  CHECK(text.find(" rate)") != std::string::npos);
 }
 
 TEST_CASE("Poisson: a change from a zero rate has no ratio, and says so", "[changepoint][estimates]") {

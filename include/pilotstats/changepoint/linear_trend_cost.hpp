@@ -48,7 +48,10 @@ class linear_trend_cost {
     const sums s = centred(a, b);
     const double slope = s.tt == 0 ? 0.0 : s.ty / s.tt;
     const double t_mean = static_cast<double>(a) + (static_cast<double>(b - a) - 1) / 2;
-    return {.intercept = s.y_mean - slope * t_mean, .slope = slope};
+    segment_estimate e;
+    e.intercept = s.y_mean - slope * t_mean;
+    e.slope = slope;
+    return e;
   }
 
  private:

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <optional>
@@ -49,7 +50,9 @@ class normal_mean_cost {
   }
   double pruning_constant() const { return 0.0; }
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
-    return {.mean = (s1_(b) - s1_(a)) / static_cast<double>(b - a)};
+    segment_estimate e;
+    e.mean = (s1_(b) - s1_(a)) / static_cast<double>(b - a);
+    return e;
   }
 
  private:
@@ -85,7 +88,10 @@ class normal_var_cost {
   }
   double pruning_constant() const { return 0.0; }
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
-    return {.mean = mu_, .variance = (s3_(b) - s3_(a)) / static_cast<double>(b - a)};
+    segment_estimate e;
+    e.mean = mu_;
+    e.variance = (s3_(b) - s3_(a)) / static_cast<double>(b - a);
+    return e;
   }
 
  private:
@@ -118,7 +124,10 @@ class normal_meanvar_cost {
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
     const double n = static_cast<double>(b - a);
     const double x = s1_(b) - s1_(a);
-    return {.mean = x / n, .variance = std::max(0.0, ((s2_(b) - s2_(a)) - x * x / n) / n)};
+    segment_estimate e;
+    e.mean = x / n;
+    e.variance = std::max(0.0, ((s2_(b) - s2_(a)) - x * x / n) / n);
+    return e;
   }
 
  private:

@@ -41,7 +41,9 @@ class poisson_cost {
   }
   double pruning_constant() const { return 0.0; }
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
-    return {.rate = (s1_(b) - s1_(a)) / static_cast<double>(b - a)};
+    segment_estimate e;
+    e.rate = (s1_(b) - s1_(a)) / static_cast<double>(b - a);
+    return e;
   }
 
  private:
