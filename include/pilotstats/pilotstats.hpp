@@ -5,4 +5,5 @@
 #include "pilotstats/linalg.hpp"
 #include "pilotstats/inference.hpp"
 #include "pilotstats/its.hpp"
+#include "pilotstats/changepoint.hpp"
 #include "pilotstats/simulate.hpp"

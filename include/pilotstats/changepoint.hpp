@@ -1,0 +1,18 @@
+// pilotstats/changepoint.hpp: offline change-point detection: costs, searches, penalties, CROPS.
+#pragma once
+#include "pilotstats/changepoint/cost.hpp"
+#include "pilotstats/changepoint/normal_costs.hpp"
+#include "pilotstats/changepoint/poisson_cost.hpp"
+#include "pilotstats/changepoint/linear_trend_cost.hpp"
+#include "pilotstats/changepoint/penalty.hpp"
+#include "pilotstats/changepoint/partition.hpp"
+#include "pilotstats/changepoint/optimal_partitioning.hpp"
+#include "pilotstats/changepoint/pelt.hpp"
+#include "pilotstats/changepoint/binary_segmentation.hpp"
+#include "pilotstats/changepoint/wild_binary_segmentation.hpp"
+#include "pilotstats/changepoint/segment_neighbourhood.hpp"
+#include "pilotstats/changepoint/crops.hpp"
+#include "pilotstats/changepoint/amoc.hpp"
+#include "pilotstats/changepoint/cusum.hpp"
+#include "pilotstats/changepoint/find_changepoints.hpp"
+#include "pilotstats/changepoint/format.hpp"

@@ -1,0 +1,53 @@
+// pilotstats/changepoint/poisson_cost.hpp: a change in the rate of Poisson counts.
+//
+// R changepoint 2.3, cpt.meanvar(test.stat = "Poisson"), src/cost_general_functions.c
+// (mll_meanvar_poisson): for a segment of length n with total count x,
+//     cost = 2 x (log(n) - log(x)),   0 when x = 0,
+// which is -2 x the Poisson log-likelihood at the rate x / n less the terms (x and log y!)
+// that every segmentation shares. The data must be non-negative integers (R stops with
+// "Poisson test statistic requires integer data"); each change adds one parameter (the rate).
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include "pilotstats/changepoint/cost.hpp"
+
+namespace pilotstats {
+
+class poisson_cost {
+ public:
+  static constexpr std::string_view name = "poisson";
+  static constexpr int parameters_per_change = 1;
+  static constexpr Eigen::Index minimum_segment_length = 1;  // cpt.meanvar allows 1 for Poisson
+  static constexpr Eigen::Index default_segment_length = 2;  // cpt.meanvar's default minseglen
+
+  explicit poisson_cost(const Eigen::Ref<const Eigen::VectorXd>& y) {
+    detail::check_cost_data(name, y);
+    for (Eigen::Index i = 0; i < y.size(); ++i)
+      if (y(i) < 0 || y(i) != std::floor(y(i)))
+        throw invalid_input("poisson: value " + std::to_string(i + 1) + " (1-based) is " +
+                            std::to_string(y(i)) + ", but counts must be non-negative integers");
+    s1_ = detail::prefix_sums(y.size(), [&](Eigen::Index i) { return y(i); });
+  }
+
+  Eigen::Index size() const { return s1_.size() - 1; }
+  double operator()(Eigen::Index a, Eigen::Index b) const {
+    const double x = s1_(b) - s1_(a);
+    if (x == 0) return 0.0;
+    return 2 * x * (std::log(static_cast<double>(b - a)) - std::log(x));
+  }
+  double pruning_constant() const { return 0.0; }
+  segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
+    segment_estimate e;
+    e.rate = (s1_(b) - s1_(a)) / static_cast<double>(b - a);
+    return e;
+  }
+
+ private:
+  Eigen::VectorXd s1_;
+};
+
+}  // namespace pilotstats

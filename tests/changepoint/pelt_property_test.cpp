@@ -1,0 +1,95 @@
+// PELT returns exactly optimal partitioning's change points, for every cost (with and without
+// MBIC's log(length) terms), random penalties and minimum segment lengths: thousands of
+// simulated series with 0-4 changes, including integer data (ties, zero counts).
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "pilotstats/changepoint.hpp"
+#include "simulated_series.hpp"
+
+namespace {
+
+namespace ps = pilotstats;
+using pilotstats_test::series_kind;
+
+// A random penalty: 0 (every admissible split), around BIC, or large (no change).
+double random_penalty(ps::pcg64& rng, Eigen::Index n) {
+  switch (ps::draw::uniform_int(rng, 4)) {
+    case 0: return 0.0;
+    case 1: return ps::draw::uniform(rng, 0.0, 2.0);
+    case 2: return ps::draw::uniform(rng, 0.5, 3.0) * std::log(static_cast<double>(n));
+    default: return ps::draw::uniform(rng, 10.0, 100.0);
+  }
+}
+
+template <class Cost>
+void check_pelt_equals_op(const Cost& cost, double pen, Eigen::Index m, const std::string& what) {
+  const ps::partition op = ps::optimal_partitioning(cost, pen, m);
+  const ps::partition pe = ps::pelt(cost, pen, m);
+  INFO(what << " n=" << cost.size() << " m=" << m << " penalty=" << pen);
+  REQUIRE(pe.changepoints == op.changepoints);
+  REQUIRE(pe.cost == op.cost);
+  for (std::size_t i = 0; i < op.changepoints.size(); ++i) {  // segments respect the minimum
+    const Eigen::Index a = i == 0 ? 0 : op.changepoints[i - 1];
+    REQUIRE(op.changepoints[i] - a >= m);
+  }
+  if (!op.changepoints.empty()) REQUIRE(cost.size() - op.changepoints.back() >= m);
+}
+
+template <class Cost>
+void property(std::uint64_t seed, series_kind kind, int series) {
+  ps::pcg64 rng(seed);
+  int with_changes = 0;
+  for (int i = 0; i < series; ++i) {
+    const auto n = static_cast<Eigen::Index>(4 + ps::draw::uniform_int(rng, 150));
+    const Eigen::VectorXd y = pilotstats_test::simulated_series(rng, n, kind);
+    const Eigen::Index max_m = std::max<Eigen::Index>(Cost::minimum_segment_length, std::min<Eigen::Index>(n / 2, 12));
+    const Eigen::Index m = Cost::minimum_segment_length +
+        static_cast<Eigen::Index>(ps::draw::uniform_int(rng, static_cast<std::uint64_t>(max_m - Cost::minimum_segment_length + 1)));
+    const double pen = random_penalty(rng, n);
+    const Cost cost(y);
+    const std::string what = std::string(Cost::name) + " series " + std::to_string(i) + " seed " + std::to_string(seed);
+    check_pelt_equals_op(cost, pen, m, what);
+    check_pelt_equals_op(ps::mbic_cost<Cost>(cost), pen, m, what + " (MBIC)");
+    with_changes += !ps::pelt(cost, pen, m).changepoints.empty();
+  }
+  CHECK(with_changes > series / 4);  // the property was exercised on real segmentations
+}
+
+constexpr int series_per_cost = 1000;
+
+}  // namespace
+
+TEST_CASE("PELT equals optimal partitioning: normal mean", "[changepoint][pelt][property]") {
+  property<ps::normal_mean_cost>(1, series_kind::normal, series_per_cost);
+  property<ps::normal_mean_cost>(2, series_kind::normal_rounded, series_per_cost);
+}
+
+TEST_CASE("PELT equals optimal partitioning: normal variance", "[changepoint][pelt][property]") {
+  property<ps::normal_var_cost>(3, series_kind::normal, series_per_cost);
+}
+
+TEST_CASE("PELT equals optimal partitioning: normal mean and variance", "[changepoint][pelt][property]") {
+  property<ps::normal_meanvar_cost>(4, series_kind::normal, series_per_cost);
+}
+
+TEST_CASE("PELT equals optimal partitioning: Poisson", "[changepoint][pelt][property]") {
+  property<ps::poisson_cost>(5, series_kind::poisson, series_per_cost);
+}
+
+TEST_CASE("PELT equals optimal partitioning: linear trend", "[changepoint][pelt][property]") {
+  property<ps::linear_trend_cost>(6, series_kind::trend, series_per_cost);
+  property<ps::linear_trend_cost>(7, series_kind::normal_rounded, series_per_cost / 2);
+}
+
+TEST_CASE("PELT prunes: few candidates on a long series with regular changes", "[changepoint][pelt]") {
+  ps::pcg64 rng(11);
+  Eigen::VectorXd y(20000);
+  for (Eigen::Index t = 0; t < y.size(); ++t) y(t) = ps::draw::normal(rng, (t / 1000) % 2 == 0 ? 0.0 : 3.0, 1);
+  const ps::normal_mean_cost cost(y);
+  ps::pelt_trace trace;
+  const auto p = ps::pelt(cost, 3 * std::log(20000.0), 1, ps::pelt_pruning::exact, &trace);
+  CHECK(p.changepoints.size() == 19);
+  CHECK(trace.max_candidates < 3000);  // without pruning it would reach 20000
+}
