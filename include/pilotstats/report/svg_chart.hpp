@@ -75,10 +75,19 @@ inline std::string to_svg(const chart& c, int width = 900, int height = 420) {
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   o << "<text x=\"" << left << "\" y=\"22\" font-size=\"15\">" << xml_escape(c.title) << "</text>\n";
-  for (int i = 0; i <= 4; ++i) {  // y grid
-    const double v = low + (high - low) * i / 4;
+  // y grid at round values: a step of 1, 2 or 5 times a power of ten giving 4 to 8 lines.
+  const double raw_step = (high - low) / 5;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
+  const double step = raw_step / magnitude < 1.5 ? magnitude : raw_step / magnitude < 3.5 ? 2 * magnitude : 5 * magnitude;
+  std::ostringstream label;
+  label.precision(step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step))));
+  label.setf(std::ios::fixed);
+  for (double v = std::ceil(low / step) * step; v <= high; v += step) {
+    label.str("");
+    label << (std::abs(v) < step / 2 ? 0.0 : v);
     o << "<line x1=\"" << left << "\" x2=\"" << width - right << "\" y1=\"" << py(v) << "\" y2=\"" << py(v)
-      << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << py(v) + 4 << "\" text-anchor=\"end\">" << v << "</text>\n";
+      << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << py(v) + 4 << "\" text-anchor=\"end\">"
+      << label.str() << "</text>\n";
   }
   for (month m = month(first.year(), 1); m <= last; m = m + 12)  // x labels: Januaries
     if (first <= m)
