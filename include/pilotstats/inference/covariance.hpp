@@ -224,14 +224,22 @@ inline covariance_result compute(const least_squares_fit& fit, const hac_covaria
     const Eigen::Index i = rows[static_cast<std::size_t>(t)];
     u.col(t) = fit.q.row(i).transpose() * e(i);
   }
-  // S = sum_j w_j (Gamma_j + Gamma_j') = U B U' with B_ts = w_|t-s| (banded Toeplitz): form
-  // V = U B by shifted additions, then one product, instead of one product per lag.
-  Eigen::MatrixXd v = u;
-  for (int j = 1; j <= lag; ++j) {
-    const double w = 1.0 - static_cast<double>(j) / static_cast<double>(lag + 1);
-    v.leftCols(n - j) += w * u.rightCols(n - j);
-    v.rightCols(n - j) += w * u.leftCols(n - j);
+  // S = sum_j w_j (Gamma_j + Gamma_j') = U B U' with B_ts = max(0, 1 - |t - s| / M), M = lag + 1.
+  // The Bartlett triangle is a box convolved with itself: B = E E' / M, E_ta = 1 when
+  // a <= t < a + M (a = -(M-1) .. n-1). So V = U B is two box sums over time from prefix sums,
+  // O(n k) whatever the lag (the shifted-sum form costs 2 lag n k).
+  const Eigen::Index k = fit.rank, m = lag + 1, boxes = n + m - 1;
+  Eigen::MatrixXd prefix(k, n + 1);
+  prefix.col(0).setZero();
+  for (Eigen::Index t = 0; t < n; ++t) prefix.col(t + 1) = prefix.col(t) + u.col(t);
+  Eigen::MatrixXd box_prefix(k, boxes + 1);  // prefix sums of the box sums (U E)_a
+  box_prefix.col(0).setZero();
+  for (Eigen::Index i = 0; i < boxes; ++i) {
+    const Eigen::Index a = i - (m - 1);
+    box_prefix.col(i + 1) = box_prefix.col(i) + prefix.col(std::min(a + m, n)) - prefix.col(std::max<Eigen::Index>(a, 0));
   }
+  Eigen::MatrixXd v(k, n);  // (U E E')_t / M: the boxes a = t-M+1 .. t, i.e. i = t .. t+M-1
+  for (Eigen::Index t = 0; t < n; ++t) v.col(t) = (box_prefix.col(t + m) - box_prefix.col(t)) / static_cast<double>(m);
   Eigen::MatrixXd s = u * v.transpose();  // symmetric up to rounding; sandwich_from_q_meat symmetrizes
   if (spec.adjust) s *= static_cast<double>(n) / static_cast<double>(n - fit.rank);
   out.matrix = sandwich_from_q_meat(fit, s);
