@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <string>
 
@@ -86,6 +87,10 @@ TEST_CASE("breakpoints: RSS, BIC, breaks, coefficients and intervals as struccha
       if (r.intervals[i].computed) {
         CHECK(r.intervals[i].lower == c.confint[i][0]);
         CHECK(r.intervals[i].upper == c.confint[i][2]);
+        // before rounding: uniroot's tolerance is eps^(1/4), so its roots, and ours (the same
+        // Brent steps), agree far better than that only because the function values agree
+        CHECK(r.intervals[i].upper_distance == Approx(c.distances[i][0]).epsilon(1e-6));
+        CHECK(r.intervals[i].lower_distance == Approx(c.distances[i][1]).epsilon(1e-6));
       }
     }
     // the RSS triangle itself: bp$RSS(i, j) over observations i..j is [i - 1, j) here
@@ -99,4 +104,67 @@ TEST_CASE("breakpoints: RSS, BIC, breaks, coefficients and intervals as struccha
     // strucchange computes 1 - pchisq(...), exact to about 2e-16 absolute; ours by complement
     CHECK(f.p_value == Approx(c.supf_p).epsilon(1e-8).margin(5e-16));
   }
+}
+
+TEST_CASE("sup-F p-values: Hansen's response surface as strucchange's pvalue.Fstats", "[changepoint][breakpoints]") {
+  for (const auto& [x, k, lambda, p] : supf_p_value_reference) {
+    INFO("x = " << x << ", k = " << k << ", lambda = " << lambda);
+    const auto r = ps::supf_p_value(x, static_cast<Eigen::Index>(k), lambda);
+    CHECK(r.p_value == Approx(p).epsilon(1e-10).margin(1e-15));
+    CHECK(r.k_truncated == (k > 40));
+  }
+}
+
+TEST_CASE("break-date distribution as strucchange's pargmaxV (Bai 1997)", "[changepoint][breakpoints]") {
+  for (const auto& [x, xi, phi1, phi2, p] : argmax_v_reference) {
+    INFO("x = " << x << ", xi = " << xi << ", phi1 = " << phi1 << ", phi2 = " << phi2);
+    CHECK(ps::detail::argmax_v_cdf(x, xi, phi1, phi2) == Approx(p).epsilon(1e-12).margin(1e-15));
+  }
+}
+
+TEST_CASE("breakpoints: with no break chosen, and with max_breaks", "[changepoint][breakpoints]") {
+  const Eigen::VectorXd y = series("nile");
+  const Eigen::MatrixXd x = Eigen::MatrixXd::Ones(y.size(), 1);
+  // max_breaks = 2 keeps summary's columns 0..2 (the same optimal segmentations)
+  const auto two = ps::breakpoints(y, x, {.h = 15, .max_breaks = 2});
+  REQUIRE(two.fits.size() == 3);
+  CHECK(two.fits[2].breakpoints == std::vector<Eigen::Index>{28, 83});
+  CHECK(two.breakpoints == std::vector<Eigen::Index>{28});
+  const auto many = ps::breakpoints(y, x, {.h = 15, .max_breaks = 9});
+  CHECK(many.max_breaks == 5);
+  CHECK_FALSE(many.warnings.empty());
+  // white noise: BIC chooses no break, one segment, no intervals
+  Eigen::VectorXd flat(60);
+  for (Eigen::Index t = 0; t < 60; ++t) flat(t) = std::sin(1.7 * static_cast<double>(t * t));
+  const auto none = ps::breakpoints(flat, Eigen::MatrixXd::Ones(60, 1));
+  CHECK(none.chosen_breaks == 0);
+  CHECK(none.breakpoints.empty());
+  CHECK(none.segments.size() == 1);
+  CHECK(none.intervals.empty());
+  CHECK(none.segments[0].coefficients(0) == Approx(flat.mean()).epsilon(1e-12));
+}
+
+TEST_CASE("breakpoints and supf_test: errors", "[changepoint][breakpoints][errors]") {
+  const Eigen::VectorXd y = series("nile");
+  const Eigen::MatrixXd one = Eigen::MatrixXd::Ones(y.size(), 1);
+  CHECK_THROWS_AS(ps::breakpoints(y, one, {.h = 0}), ps::invalid_input);
+  CHECK_THROWS_AS(ps::breakpoints(y, one, {.h = -0.1}), ps::invalid_input);
+  CHECK_THROWS_AS(ps::breakpoints(y, one, {.h = 2.5}), ps::invalid_input);       // a count must be whole
+  CHECK_THROWS_AS(ps::breakpoints(y, one, {.h = 51}), ps::invalid_input);        // more than n / 2
+  CHECK_THROWS_AS(ps::breakpoints(y, one, {.h = 0.005}), ps::invalid_input);     // floor(0.5) = 0 <= k
+  CHECK_THROWS_AS(ps::breakpoints(y, Eigen::MatrixXd::Ones(y.size(), 12), {.h = 12}), ps::invalid_input);  // h <= k
+  CHECK_THROWS_AS(ps::breakpoints(y, one, {.max_breaks = 0}), ps::invalid_input);
+  CHECK_THROWS_AS(ps::breakpoints(y, one, {.level = 1}), ps::invalid_input);
+  CHECK_THROWS_AS(ps::breakpoints(y.head(3), Eigen::MatrixXd::Ones(3, 1), {.h = 1}), ps::invalid_input);  // too few
+  CHECK_THROWS_AS(ps::breakpoints(y, Eigen::MatrixXd::Ones(y.size() - 1, 1)), ps::invalid_input);
+  Eigen::VectorXd bad = y;
+  bad(7) = std::nan("");
+  CHECK_THROWS_WITH(ps::breakpoints(bad, one), Catch::Contains("observation 8"));
+  Eigen::MatrixXd xbad = one;
+  xbad(3, 0) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_AS(ps::breakpoints(y, xbad), ps::invalid_input);
+  CHECK_THROWS_AS(ps::supf_test(bad, one), ps::invalid_input);
+  CHECK_THROWS_AS(ps::supf_test(y.head(3), Eigen::MatrixXd::Ones(3, 1)), ps::invalid_input);
+  CHECK_THROWS_AS(ps::supf_test(y, one, {.from = 0}), ps::invalid_input);
+  CHECK_THROWS_AS(ps::supf_p_value(std::nan(""), 1, 2), ps::invalid_input);
 }
