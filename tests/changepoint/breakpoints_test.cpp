@@ -166,5 +166,7 @@ TEST_CASE("breakpoints and supf_test: errors", "[changepoint][breakpoints][error
   CHECK_THROWS_AS(ps::supf_test(bad, one), ps::invalid_input);
   CHECK_THROWS_AS(ps::supf_test(y.head(3), Eigen::MatrixXd::Ones(3, 1)), ps::invalid_input);
   CHECK_THROWS_AS(ps::supf_test(y, one, {.from = 0}), ps::invalid_input);
+  CHECK_THROWS_AS(ps::supf_test(y, one, {.from = 10.5}), ps::invalid_input);
+  CHECK_THROWS_AS(ps::supf_test(y, one, {.from = 60}), ps::invalid_input);  // from > to = 40
   CHECK_THROWS_AS(ps::supf_p_value(std::nan(""), 1, 2), ps::invalid_input);
 }

@@ -245,13 +245,16 @@ inline std::vector<regression_segment> fit_regression_segments(const Eigen::Ref<
                                                                 std::vector<std::string>& warnings) {
   const Eigen::Index n = y.size(), k = x.cols();
   std::vector<regression_segment> out;
+  least_squares_options ls_options;  // lm.fit's rank rule; no R-squared needed
+  ls_options.tolerance = 1e-7;
+  ls_options.has_intercept = false;
   Eigen::Index a = 0;
   for (std::size_t i = 0; i <= breaks.size(); ++i) {
     const Eigen::Index b = i < breaks.size() ? breaks[i] : n;
     if (b <= a || b > n)
       throw invalid_input("fit_regression_segments: breakpoint " + std::to_string(b) + " is out of order or outside 1.." +
                           std::to_string(n - 1));
-    const auto fit = least_squares(x.middleRows(a, b - a), y.segment(a, b - a), {.tolerance = 1e-7, .has_intercept = false});
+    const auto fit = least_squares(x.middleRows(a, b - a), y.segment(a, b - a), ls_options);
     regression_segment s{a, b, Eigen::VectorXd::Constant(k, std::numeric_limits<double>::quiet_NaN()), fit.rss};
     for (std::size_t j = 0; j < fit.kept.size(); ++j) s.coefficients(fit.kept[j]) = fit.coefficients(static_cast<Eigen::Index>(j));
     if (!fit.aliased.empty())

@@ -183,11 +183,8 @@ inline supf_test_result supf_test(const Eigen::Ref<const Eigen::VectorXd>& y,
     throw invalid_input("supf_test: " + std::to_string(n) + " observations, but " + std::to_string(k) +
                         " regressors need at least " + std::to_string(2 * k + 2));
   supf_test_result r;
-  Eigen::Index from = options.from < 1 ? static_cast<Eigen::Index>(std::floor(n * options.from))
-                                       : static_cast<Eigen::Index>(options.from);
-  Eigen::Index to = options.to == 0 ? n - from
-                    : options.to < 1 ? static_cast<Eigen::Index>(std::floor(n * options.to))
-                                     : static_cast<Eigen::Index>(options.to);
+  Eigen::Index from = detail::segment_size_from("supf_test", "from", options.from, n);
+  Eigen::Index to = options.to == 0 ? n - from : detail::segment_size_from("supf_test", "to", options.to, n);
   if (from < k + 1) {
     from = k + 1;
     r.warnings.push_back("from raised to k + 1 = " + std::to_string(from) + " (it was too small)");
