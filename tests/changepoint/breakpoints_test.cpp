@@ -75,6 +75,7 @@ TEST_CASE("breakpoints: RSS, BIC, breaks, coefficients and intervals as struccha
       }
     }
     CHECK(r.chosen_breaks == c.chosen);  // breakpoints(bp)
+    for (const auto& w : r.warnings) CHECK_THAT(w, !Catch::Contains("rank-deficient"));
     REQUIRE(r.segments.size() == c.coefficients.size());
     for (std::size_t s = 0; s < r.segments.size(); ++s)  // coef(bp, breaks = m)
       for (std::size_t j = 0; j < c.coefficients[s].size(); ++j)
@@ -142,6 +143,19 @@ TEST_CASE("breakpoints: with no break chosen, and with max_breaks", "[changepoin
   CHECK(none.segments.size() == 1);
   CHECK(none.intervals.empty());
   CHECK(none.segments[0].coefficients(0) == Approx(flat.mean()).epsilon(1e-12));
+}
+
+TEST_CASE("breakpoints: a regressor zero over the first rows of segments is flagged", "[changepoint][breakpoints]") {
+  // strucchange: breakpoints(Nile ~ d, h = 15), d = 1:100 > 50, gives RSS(1, n) = 2458123.466
+  // from recursive residuals started on rank-deficient rows; least squares gives less.
+  const Eigen::VectorXd y = series("nile");
+  Eigen::MatrixXd x(100, 2);
+  for (Eigen::Index t = 0; t < 100; ++t) x.row(t) << 1.0, (t >= 50 ? 1.0 : 0.0);
+  const auto r = ps::breakpoints(y, x, {.h = 15});
+  CHECK(r.fits[0].rss < 2458123.466);
+  bool flagged = false;
+  for (const auto& w : r.warnings) flagged = flagged || w.find("85 of the 86 segment starts") != std::string::npos;
+  CHECK(flagged);
 }
 
 TEST_CASE("breakpoints and supf_test: errors", "[changepoint][breakpoints][errors]") {

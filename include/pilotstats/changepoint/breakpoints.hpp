@@ -28,8 +28,8 @@
 //     Givens row updates of a QR factorization give the same least-squares RSS (for a
 //     constant-only design, running means). They agree whenever the first k rows of each
 //     segment have full rank, e.g. a constant, a trend, Fourier terms, or month dummies with
-//     segments of 12 months or more; a column that is zero over a whole segment (a dummy) gives
-//     here the least-squares RSS of the remaining columns.
+//     segments of 12 months or more. Otherwise (a step dummy zero over a segment's first rows)
+//     these stay least squares while strucchange's do not, and the result warns.
 //   - Per-segment coefficients are lm.fit's (R's rank rule, tolerance 1e-7); an aliased
 //     coefficient is NaN, as R's NA, with a warning.
 //   - Confidence intervals (confint.breakpointsfull, default het.reg = TRUE, het.err = TRUE,
@@ -140,17 +140,22 @@ class rss_triangle {
         givens_least_squares ls(x.cols());
         for (Eigen::Index j = i; j < n_; ++j) {
           ls.add(x.row(j), y(j));
+          if (j + 1 - i == x.cols() && !ls.full_rank()) ++rank_deficient_starts_;
           if (j + 1 - i >= h_) out[j + 1 - i - h_] = ls.rss();
         }
       }
     }
   }
+  // Segment starts whose first k rows do not determine the coefficients (strucchange's
+  // recursive residuals are then not least squares, and its RSS differ from these).
+  Eigen::Index rank_deficient_starts() const { return rank_deficient_starts_; }
   double operator()(Eigen::Index i, Eigen::Index j) const {
     return values_[start_[static_cast<std::size_t>(i)] + static_cast<std::size_t>(j - i - h_)];
   }
 
  private:
   Eigen::Index n_, h_;
+  Eigen::Index rank_deficient_starts_ = 0;
   std::vector<std::size_t> start_;
   std::vector<double> values_;
 };
@@ -357,6 +362,11 @@ inline breakpoints_result breakpoints(const Eigen::Ref<const Eigen::VectorXd>& y
   r.max_breaks = M;
 
   const detail::rss_triangle rss(y, x, h);
+  if (rss.rank_deficient_starts() > 0)
+    r.warnings.push_back(std::to_string(rss.rank_deficient_starts()) + " of the " + std::to_string(n - h + 1) +
+                         " segment starts have a rank-deficient first k = " + std::to_string(k) +
+                         " rows (a regressor constant or zero there): these RSS are least squares, strucchange's "
+                         "recursive residuals are not, so its RSS and breaks may differ");
   // best[m][b]: the least RSS of rows [0, b) with m breaks (m + 1 segments); from[m][b]: the last break.
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<std::vector<double>> best(static_cast<std::size_t>(M + 1), std::vector<double>(n + 1, inf));

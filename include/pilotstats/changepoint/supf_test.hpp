@@ -70,6 +70,11 @@ class givens_least_squares {
   }
 
   double rss() const { return rss_; }
+  // Whether the rows so far determine every coefficient (no diagonal of R below tol x the largest).
+  bool full_rank(double tol = 1e-7) const {
+    const Eigen::VectorXd d = r_.diagonal().cwiseAbs();
+    return d.minCoeff() > tol * d.maxCoeff();
+  }
 
  private:
   Eigen::MatrixXd r_;
