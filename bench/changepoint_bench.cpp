@@ -11,6 +11,11 @@
 // O(segment length) candidates and is quadratic, n^2 / 11 here (about 13 min at n = 1e6, so
 // it runs to 1e5 only). With the number of changes growing like n (`_changes_grow`, one per
 // 1,000 values) it is linear, as Killick et al. (2012) show.
+//
+// Bai-Perron breakpoints (breakpoints.hpp), level only, h = 0.15, at most 5 breaks, on a series
+// with 3 level shifts: the whole call (RSS triangle, dynamic programme for m = 0..5, BIC,
+// segment fits, break-date intervals), as strucchange::breakpoints(y ~ 1, h = 0.15, breaks = 5)
+// followed by summary() and confint(); bench/compare/breakpoints_r_timings.R times R.
 #include <benchmark/benchmark.h>
 
 #include "pilotstats/changepoint.hpp"
@@ -43,6 +48,29 @@ Eigen::VectorXd poisson_series(Eigen::Index n) {
   return y;
 }
 
+Eigen::VectorXd level_shift_series(Eigen::Index n) {  // shifts of 1 sd after 30%, 55% and 80%
+  pcg64 rng(1997);
+  Eigen::VectorXd y(n);
+  for (Eigen::Index t = 0; t < n; ++t) {
+    const double u = static_cast<double>(t) / static_cast<double>(n);
+    y(t) = draw::normal(rng, (u >= 0.3) + (u >= 0.55) - (u >= 0.8), 1.0);
+  }
+  return y;
+}
+
+void BM_breakpoints_level(benchmark::State& state) {
+  const Eigen::VectorXd y = level_shift_series(state.range(0));
+  const Eigen::MatrixXd x = Eigen::MatrixXd::Ones(y.size(), 1);
+  std::size_t found = 0;
+  for (auto _ : state) {
+    const auto r = breakpoints(y, x, {.h = 0.15, .max_breaks = 5});
+    found = r.breakpoints.size();
+    benchmark::DoNotOptimize(found);
+  }
+  state.counters["breaks"] = static_cast<double>(found);
+  state.SetComplexityN(state.range(0));
+}
+
 template <class Cost>
 void run(benchmark::State& state, Eigen::VectorXd (*make)(Eigen::Index), bool r_pruning) {
   const Eigen::VectorXd y = make(state.range(0));
@@ -65,6 +93,7 @@ void BM_pelt_poisson_r_pruning(benchmark::State& s) { run<poisson_cost>(s, poiss
 
 }  // namespace
 
+BENCHMARK(BM_breakpoints_level)->Arg(120)->Arg(500)->Arg(2000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
 BENCHMARK(BM_pelt_normal_mean_r_pruning)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
 BENCHMARK(BM_pelt_poisson_r_pruning)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
 BENCHMARK(BM_pelt_normal_mean_changes_grow)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);

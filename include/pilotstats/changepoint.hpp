@@ -14,5 +14,7 @@
 #include "pilotstats/changepoint/crops.hpp"
 #include "pilotstats/changepoint/amoc.hpp"
 #include "pilotstats/changepoint/cusum.hpp"
+#include "pilotstats/changepoint/supf_test.hpp"
+#include "pilotstats/changepoint/breakpoints.hpp"
 #include "pilotstats/changepoint/find_changepoints.hpp"
 #include "pilotstats/changepoint/format.hpp"
