@@ -22,8 +22,8 @@
 //         not what we compute: when the units are nested in the clusters, the unit effects are
 //         absorbed and the time dummies kept as columns, which gives the full-design CR2 exactly
 //         (Pustejovsky & Tipton 2018, JBES 36(4), Theorem 2: fixed effects nested in clusters can
-//         be absorbed); otherwise the full dummy design is used. Unweighted fits only (weighted
-//         fits get the full dummy design too; see the code).
+//         be absorbed); otherwise, and for every weighted fit (the theorem's weighted case is not
+//         checked here), the full dummy design is used: exact, but k + units + times columns.
 #pragma once
 
 #include <Eigen/Core>
@@ -273,7 +273,6 @@ twfe_result twfe(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   for (std::size_t r = 0; r < n; ++r) cluster[r] = options.cluster.empty() ? a.unit.code[r] : options.cluster[a.rows[r]];
 
   covariance_result cov;
-  Eigen::VectorXd estimates = fit.coefficients;
   std::vector<std::string> terms = fit.kept_names();
   if (options.se == twfe_se::iid) {
     cov.matrix = out.sigma * out.sigma * fit.unscaled_covariance;
@@ -345,8 +344,7 @@ twfe_result twfe(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   // The point estimates are those of the absorbed fit in every case (CR2's design gives the same
   // numbers up to rounding; the absorbed ones are reported so that the estimate never depends on
   // the covariance chosen).
-  estimates = fit.coefficients;
-  out.table = make_coefficient_table(terms, estimates, cov, options.level);
+  out.table = make_coefficient_table(terms, fit.coefficients, cov, options.level);
   out.table.aliased = absorbed_names;
   out.table.aliased.insert(out.table.aliased.end(), fit.aliased.begin(), fit.aliased.end());
   for (const auto& wmsg : out.table.warnings) out.warnings.push_back(wmsg);
