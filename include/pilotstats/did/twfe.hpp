@@ -22,8 +22,8 @@
 //         not what we compute: when the units are nested in the clusters, the unit effects are
 //         absorbed and the time dummies kept as columns, which gives the full-design CR2 exactly
 //         (Pustejovsky & Tipton 2018, JBES 36(4), Theorem 2: fixed effects nested in clusters can
-//         be absorbed); otherwise, and for every weighted fit (the theorem's weighted case is not
-//         checked here), the full dummy design is used: exact, but k + units + times columns.
+//         be absorbed; it covers WLS, and the weighted test agrees with clubSandwich on lm(weights =)
+//         to 1e-6); otherwise the full dummy design is used: exact, but k + units + times columns.
 #pragma once
 
 #include <Eigen/Core>
@@ -295,8 +295,8 @@ twfe_result twfe(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
                       std::to_string(static_cast<long>(k));
     } else {
       // CR2 on the full dummy design (see the header), with the unit effects absorbed exactly
-      // when they are nested in the clusters and the fit is unweighted.
-      const bool absorb_units = out.units_nested && a.weights.size() == 0;
+      // (weighted one-way within) when they are nested in the clusters.
+      const bool absorb_units = out.units_nested;
       const Eigen::MatrixXd time_dummies = detail::dummies(a.time);
       Eigen::MatrixXd design(static_cast<Eigen::Index>(n), xd.cols() + time_dummies.cols() +
                                                                (absorb_units ? 0 : static_cast<Eigen::Index>(a.unit.levels)));
