@@ -5,5 +5,6 @@
 #include "pilotstats/linalg.hpp"
 #include "pilotstats/inference.hpp"
 #include "pilotstats/its.hpp"
+#include "pilotstats/did.hpp"
 #include "pilotstats/changepoint.hpp"
 #include "pilotstats/simulate.hpp"

@@ -1,0 +1,5 @@
+// pilotstats/did.hpp: difference-in-differences (2 x 2 design, fixed-effect absorption, TWFE).
+#pragma once
+#include "pilotstats/did/two_by_two.hpp"
+#include "pilotstats/did/absorb.hpp"
+#include "pilotstats/did/twfe.hpp"

@@ -1,0 +1,254 @@
+// pilotstats/did/absorb.hpp: absorbing unit and time fixed effects (the within transformation).
+//
+// absorb() replaces each column x by its residual from the regression on unit and time
+// dummies, x - D (D'WD)^- D'W x, the Frisch-Waugh-Lovell step behind two-way fixed effects.
+//
+//   balanced, unweighted  the exact two-way within transformation
+//                         x_it - mean_i - mean_t + mean (one pass; every unit at every time once)
+//   otherwise             alternating projections (Gaure 2013, "OLS with multiple high dimensional
+//                         category variables", CSDA 66; the method of lfe and, with acceleration,
+//                         of fixest's demeaning): subtract weighted unit means, then weighted time
+//                         means, until an iteration changes the column by at most `tolerance`
+//                         times its norm (default 1e-10), at most `max_iterations` sweeps; a
+//                         column that does not converge is a warning, not an error.
+//
+// Weights are analytic (as lm(weights =) and fixest's `weights`): the projection is W-orthogonal.
+//
+// Singletons. fixest's default is fixef.rm = "perfect", which for feols removes nothing: a unit
+// or time observed once is kept (its row is fitted exactly and carries no information on the
+// slopes). fixef.rm = "singleton" drops, in ONE pass (fixest: "there is no recursivity"), every
+// row whose unit or time occurs once. Both are offered (`singleton_rule`); the default keeps them,
+// as fixest does, and either way the count is reported.
+#pragma once
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "pilotstats/core/error.hpp"
+
+namespace pilotstats {
+
+enum class singleton_rule {
+  keep,       // fixest's default (fixef.rm = "perfect": nothing is removed in a linear model)
+  drop_once,  // fixest's fixef.rm = "singleton": one pass, not repeated
+};
+
+struct absorb_options {
+  Eigen::VectorXd weights;         // empty: unweighted; else one positive weight per row
+  double tolerance = 1e-10;        // relative change of a column in one sweep that ends the iterations
+  int max_iterations = 10000;      // sweeps (unit then time) per column
+  singleton_rule singletons = singleton_rule::keep;
+
+  void validate(std::size_t rows) const {
+    if (weights.size() != 0 && static_cast<std::size_t>(weights.size()) != rows)
+      throw invalid_input("absorb: " + std::to_string(weights.size()) + " weights given for " +
+                          std::to_string(rows) + " rows");
+    for (Eigen::Index i = 0; i < weights.size(); ++i)
+      if (!std::isfinite(weights(i)) || weights(i) <= 0)
+        throw invalid_input("absorb: weight of row " + std::to_string(i + 1) + " is " +
+                            std::to_string(weights(i)) + ", but must be finite and positive");
+    if (!(tolerance > 0 && tolerance < 1))
+      throw invalid_input("absorb: tolerance is " + std::to_string(tolerance) + ", but must be in (0, 1)");
+    if (max_iterations < 1)
+      throw invalid_input("absorb: max_iterations is " + std::to_string(max_iterations) +
+                          ", but must be at least 1");
+  }
+};
+
+// Dense codes 0..levels-1 for arbitrary ids, in order of first appearance.
+struct factor_codes {
+  std::vector<std::size_t> code;
+  std::size_t levels = 0;
+};
+
+namespace detail {
+template <class Id>
+factor_codes encode_ids(const std::vector<Id>& ids) {
+  factor_codes out;
+  out.code.resize(ids.size());
+  std::unordered_map<Id, std::size_t> seen;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto [it, added] = seen.emplace(ids[i], seen.size());
+    out.code[i] = it->second;
+  }
+  out.levels = seen.size();
+  return out;
+}
+
+// Connected components of the bipartite unit-time graph (rows are edges): the rank of the
+// unit and time dummies together is n_units + n_times - components.
+inline std::size_t unit_time_components(const factor_codes& unit, const factor_codes& time) {
+  std::vector<std::size_t> parent(unit.levels + time.levels);
+  std::iota(parent.begin(), parent.end(), std::size_t{0});
+  const auto find = [&](std::size_t a) {
+    while (parent[a] != a) a = parent[a] = parent[parent[a]];
+    return a;
+  };
+  for (std::size_t i = 0; i < unit.code.size(); ++i) {
+    const std::size_t a = find(unit.code[i]), b = find(unit.levels + time.code[i]);
+    if (a != b) parent[a] = b;
+  }
+  std::size_t components = 0;
+  for (std::size_t v = 0; v < parent.size(); ++v) components += find(v) == v;
+  return components;
+}
+}  // namespace detail
+
+struct absorb_result {
+  Eigen::MatrixXd columns;             // the demeaned columns, over `rows`
+  std::vector<std::size_t> rows;       // the input rows kept (all, unless singletons were dropped)
+  Eigen::VectorXd weights;             // weights of the kept rows (empty: unweighted)
+  factor_codes unit, time;             // dense codes over the kept rows
+  std::size_t components = 1;          // connected components of the unit-time graph
+  std::size_t absorbed_rank = 0;       // rank of the unit and time dummies: units + times - components
+  std::size_t singletons = 0;          // rows whose unit or time occurs once (dropped or not, see rule)
+  bool singletons_dropped = false;
+  bool exact = false;                  // balanced and unweighted: the one-pass within transformation
+  int iterations = 0;                  // the most sweeps any column took (0 when exact)
+  bool converged = true;
+  std::vector<std::string> warnings;
+};
+
+// Absorbs unit and time effects from every column of `x` (rows as `unit` and `time`).
+template <class UnitId, class TimeId>
+absorb_result absorb(const Eigen::Ref<const Eigen::MatrixXd>& x, const std::vector<UnitId>& unit_ids,
+                     const std::vector<TimeId>& time_ids, const absorb_options& options = {}) {
+  const std::size_t n_in = static_cast<std::size_t>(x.rows());
+  if (unit_ids.size() != n_in || time_ids.size() != n_in)
+    throw invalid_input("absorb: " + std::to_string(n_in) + " rows, but " + std::to_string(unit_ids.size()) +
+                        " unit ids and " + std::to_string(time_ids.size()) + " time ids");
+  if (n_in == 0) throw invalid_input("absorb: no rows");
+  options.validate(n_in);
+  for (Eigen::Index j = 0; j < x.cols(); ++j)
+    for (Eigen::Index i = 0; i < x.rows(); ++i)
+      if (!std::isfinite(x(i, j)))
+        throw invalid_input("absorb: column " + std::to_string(j + 1) + " has a non-finite value (" +
+                            std::to_string(x(i, j)) + ") at row " + std::to_string(i + 1));
+
+  absorb_result out;
+  // Singletons, counted on all rows (one pass, as fixest).
+  {
+    const factor_codes u = detail::encode_ids(unit_ids), t = detail::encode_ids(time_ids);
+    std::vector<std::size_t> unit_count(u.levels), time_count(t.levels);
+    for (std::size_t i = 0; i < n_in; ++i) ++unit_count[u.code[i]], ++time_count[t.code[i]];
+    for (std::size_t i = 0; i < n_in; ++i) {
+      const bool singleton = unit_count[u.code[i]] == 1 || time_count[t.code[i]] == 1;
+      out.singletons += singleton;
+      if (!(singleton && options.singletons == singleton_rule::drop_once)) out.rows.push_back(i);
+    }
+  }
+  if (out.singletons > 0) {
+    out.singletons_dropped = options.singletons == singleton_rule::drop_once;
+    out.warnings.push_back(std::to_string(out.singletons) + " singleton observation(s) (a unit or time observed once): " +
+                           (out.singletons_dropped ? "dropped, as fixest's fixef.rm = \"singleton\" (one pass)"
+                                                   : "kept, as fixest's default; they are fitted exactly and carry no "
+                                                     "information on the slopes"));
+  }
+  if (out.rows.empty()) throw invalid_input("absorb: every row is a singleton");
+  const std::size_t n = out.rows.size();
+  std::vector<UnitId> kept_units(n);
+  std::vector<TimeId> kept_times(n);
+  for (std::size_t r = 0; r < n; ++r) kept_units[r] = unit_ids[out.rows[r]], kept_times[r] = time_ids[out.rows[r]];
+  out.unit = detail::encode_ids(kept_units);
+  out.time = detail::encode_ids(kept_times);
+  out.components = detail::unit_time_components(out.unit, out.time);
+  out.absorbed_rank = out.unit.levels + out.time.levels - out.components;
+
+  const bool weighted = options.weights.size() != 0;
+  Eigen::VectorXd w = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(n));
+  if (weighted) {
+    out.weights.resize(static_cast<Eigen::Index>(n));
+    for (std::size_t r = 0; r < n; ++r) out.weights(static_cast<Eigen::Index>(r)) = options.weights(static_cast<Eigen::Index>(out.rows[r]));
+    w = out.weights;
+  }
+  out.columns.resize(static_cast<Eigen::Index>(n), x.cols());
+  for (std::size_t r = 0; r < n; ++r) out.columns.row(static_cast<Eigen::Index>(r)) = x.row(static_cast<Eigen::Index>(out.rows[r]));
+
+  // Balanced: every (unit, time) cell exactly once.
+  bool balanced = n == out.unit.levels * out.time.levels;
+  if (balanced) {
+    std::vector<char> cell(n, 0);
+    for (std::size_t r = 0; r < n && balanced; ++r) {
+      char& c = cell[out.unit.code[r] * out.time.levels + out.time.code[r]];
+      balanced = c == 0;
+      c = 1;
+    }
+  }
+
+  const auto group_weight = [&](const factor_codes& f) {
+    Eigen::VectorXd s = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(f.levels));
+    for (std::size_t r = 0; r < n; ++r) s(static_cast<Eigen::Index>(f.code[r])) += w(static_cast<Eigen::Index>(r));
+    return s;
+  };
+  const Eigen::VectorXd unit_weight = group_weight(out.unit), time_weight = group_weight(out.time);
+  // Subtracts the weighted group means of column `c`; returns the squared (weighted) norm removed.
+  const auto demean = [&](Eigen::Ref<Eigen::VectorXd> c, const factor_codes& f, const Eigen::VectorXd& total) {
+    Eigen::VectorXd mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(f.levels));
+    for (std::size_t r = 0; r < n; ++r)
+      mean(static_cast<Eigen::Index>(f.code[r])) += w(static_cast<Eigen::Index>(r)) * c(static_cast<Eigen::Index>(r));
+    mean.array() /= total.array();
+    double removed = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double m = mean(static_cast<Eigen::Index>(f.code[r]));
+      c(static_cast<Eigen::Index>(r)) -= m;
+      removed += w(static_cast<Eigen::Index>(r)) * m * m;
+    }
+    return removed;
+  };
+
+  if (balanced && !weighted) {
+    out.exact = true;
+    for (Eigen::Index j = 0; j < out.columns.cols(); ++j) {
+      Eigen::VectorXd c = out.columns.col(j);
+      const double grand = c.mean();
+      Eigen::VectorXd um = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(out.unit.levels));
+      Eigen::VectorXd tm = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(out.time.levels));
+      for (std::size_t r = 0; r < n; ++r) {
+        um(static_cast<Eigen::Index>(out.unit.code[r])) += c(static_cast<Eigen::Index>(r));
+        tm(static_cast<Eigen::Index>(out.time.code[r])) += c(static_cast<Eigen::Index>(r));
+      }
+      um /= static_cast<double>(out.time.levels);
+      tm /= static_cast<double>(out.unit.levels);
+      for (std::size_t r = 0; r < n; ++r)
+        out.columns(static_cast<Eigen::Index>(r), j) =
+            c(static_cast<Eigen::Index>(r)) - um(static_cast<Eigen::Index>(out.unit.code[r])) -
+            tm(static_cast<Eigen::Index>(out.time.code[r])) + grand;
+    }
+    return out;
+  }
+
+  std::vector<std::size_t> unconverged;
+  for (Eigen::Index j = 0; j < out.columns.cols(); ++j) {
+    auto c = out.columns.col(j);
+    const double scale = std::sqrt((w.array() * c.array().square()).sum());
+    int it = 0;
+    bool done = scale == 0;
+    while (!done && it < options.max_iterations) {
+      ++it;
+      // After the first sweep a column is already free of unit means except for what the time
+      // step puts back, so the change of one sweep is the norm of both projections removed.
+      const double removed = demean(c, out.unit, unit_weight) + demean(c, out.time, time_weight);
+      done = std::sqrt(removed) <= options.tolerance * scale;
+    }
+    out.iterations = std::max(out.iterations, it);
+    if (!done) unconverged.push_back(static_cast<std::size_t>(j));
+  }
+  if (!unconverged.empty()) {
+    out.converged = false;
+    std::string list;
+    for (auto j : unconverged) list += (list.empty() ? "" : ", ") + std::to_string(j + 1);
+    out.warnings.push_back("absorb: alternating projections did not reach a relative change of " +
+                           std::to_string(options.tolerance) + " in " + std::to_string(options.max_iterations) +
+                           " iterations for column(s) " + list + "; the estimates may be inaccurate");
+  }
+  return out;
+}
+
+}  // namespace pilotstats
