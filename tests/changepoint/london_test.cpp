@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "pilotstats/changepoint.hpp"
-#include "pilotstats/core/read_panel.hpp"
+#include "../support/london_panel.hpp"
 
 using namespace pilotstats;
 
@@ -20,7 +20,7 @@ struct east_area_response {
 };
 
 east_area_response east_area() {
-  const auto p = read_panel_csv(std::string(PILOTSTATS_EXAMPLES_DATA_DIR) + "/london_bcu.csv", {.unit = "borough"});
+  const auto& p = pilotstats_test::london_panel();
   east_area_response d;
   const std::vector<std::string> boroughs = {"Barking & Dagenham", "Havering", "Redbridge"};
   for (const auto& b : boroughs) {

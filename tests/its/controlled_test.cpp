@@ -3,7 +3,7 @@
 // interruption 2016-12. Tolerance 1e-10 relative.
 #include <catch2/catch.hpp>
 
-#include "pilotstats/core/read_panel.hpp"
+#include "../support/london_panel.hpp"
 #include "pilotstats/its/controlled.hpp"
 #include "pilotstats/its/placebo.hpp"
 
@@ -17,7 +17,7 @@ struct data {
 };
 
 data response_times() {
-  const auto p = read_panel_csv(std::string(PILOTSTATS_EXAMPLES_DATA_DIR) + "/london_bcu.csv", {.unit = "borough"});
+  const auto& p = pilotstats_test::london_panel();
   const month end = month(2018, 5);  // before the first rollout
   data d{detail::head_before(p.unit_series("Barking & Dagenham", "response_minutes"), end), {}};
   for (const char* c : {"Bromley", "Croydon", "Sutton"})

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "pilotstats/core/read_panel.hpp"
+#include "../support/london_panel.hpp"
 #include "pilotstats/its/effects.hpp"
 
 using namespace pilotstats;
@@ -14,7 +14,7 @@ using namespace pilotstats;
 namespace {
 
 its_result barking_and_dagenham() {
-  const auto p = read_panel_csv(std::string(PILOTSTATS_EXAMPLES_DATA_DIR) + "/london_bcu.csv", {.unit = "borough"});
+  const auto& p = pilotstats_test::london_panel();
   const auto complaints = p.unit_series("Barking & Dagenham", "complaints");
   const auto calls = p.unit_series("Barking & Dagenham", "calls");
   return fit_its(complaints, {.interruptions = {{month(2016, 12)}}, .model = glm_family::negative_binomial}, &calls);

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "pilotstats/core/draws.hpp"
-#include "pilotstats/core/read_panel.hpp"
+#include "../support/london_panel.hpp"
 #include "pilotstats/core/rng.hpp"
 #include "pilotstats/its/controlled.hpp"
 #include "pilotstats/its/effects.hpp"
@@ -16,10 +16,7 @@ using namespace pilotstats;
 
 namespace {
 
-const panel& london() {
-  static const panel p = read_panel_csv(std::string(PILOTSTATS_EXAMPLES_DATA_DIR) + "/london_bcu.csv", {.unit = "borough"});
-  return p;
-}
+const panel& london() { return pilotstats_test::london_panel(); }
 
 void check_rows(const coefficient_table& table, const std::vector<double>& coef, const std::vector<double>& se) {
   REQUIRE(table.rows.size() == coef.size());

@@ -5,17 +5,14 @@
 #include <cmath>
 
 #include "../linalg/glm_reference.hpp"
-#include "pilotstats/core/read_panel.hpp"
+#include "../support/london_panel.hpp"
 #include "pilotstats/its/fit.hpp"
 
 using namespace pilotstats;
 
 namespace {
 
-const panel& london() {
-  static const panel p = read_panel_csv(std::string(PILOTSTATS_EXAMPLES_DATA_DIR) + "/london_bcu.csv", {.unit = "borough"});
-  return p;
-}
+const panel& london() { return pilotstats_test::london_panel(); }
 
 }  // namespace
 

@@ -2,7 +2,7 @@
 // series without one does not.
 #include <catch2/catch.hpp>
 
-#include "pilotstats/core/read_panel.hpp"
+#include "../support/london_panel.hpp"
 #include "pilotstats/core/draws.hpp"
 #include "pilotstats/core/rng.hpp"
 #include "pilotstats/its/placebo.hpp"
@@ -10,7 +10,7 @@
 using namespace pilotstats;
 
 TEST_CASE("in-time placebo: Barking & Dagenham's level change stands out from every placebo", "[its][placebo]") {
-  const auto p = read_panel_csv(std::string(PILOTSTATS_EXAMPLES_DATA_DIR) + "/london_bcu.csv", {.unit = "borough"});
+  const auto& p = pilotstats_test::london_panel();
   const auto complaints = p.unit_series("Barking & Dagenham", "complaints");
   const auto calls = p.unit_series("Barking & Dagenham", "calls");
   const auto r = in_time_placebo(complaints, {.interruptions = {{month(2016, 12)}}, .model = glm_family::negative_binomial},

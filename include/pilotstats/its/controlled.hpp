@@ -103,12 +103,12 @@ inline controlled_its_result fit_controlled_its(const series& treated, const std
 
   controlled_its_result out;
   const its_design_options design_options{.interruptions = options.interruptions, .season = options.season};
+  const auto cuts = static_cast<Eigen::Index>(options.interruptions.size());
   std::vector<Eigen::VectorXd> rows;
   std::vector<double> y, offset;
   for (std::size_t g = 0; g < group_series.size(); ++g) {
     const series& s = group_series[g];
     const its_design d = make_its_design(s.months, design_options);
-    const auto cuts = static_cast<Eigen::Index>(options.interruptions.size());
     if (g == 0) {
       out.warnings = d.warnings;
       out.names = {"intercept", "trend", "group", "group_trend"};

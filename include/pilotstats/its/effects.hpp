@@ -70,15 +70,10 @@ inline its_estimate finish(const its_result& r, double estimate, const Eigen::Ve
   return e;
 }
 
-// Var(Y | mu) of one month under the fitted family.
+// Var(Y | mu) of one month under the fitted family: dispersion x the family's variance
+// function (the dispersion is 1 for Poisson and NB, phi for quasi-Poisson, sigma^2 for gaussian).
 inline double observation_variance(const its_result& r, double mu) {
-  switch (r.fit.family) {
-    case glm_family::gaussian: return r.fit.dispersion;
-    case glm_family::poisson: return mu;
-    case glm_family::quasipoisson: return r.fit.dispersion * mu;
-    case glm_family::negative_binomial: return mu + mu * mu / *r.fit.theta;
-  }
-  return 0;
+  return r.fit.dispersion * glm_family_functions{r.fit.family, r.fit.theta.value_or(1.0)}.variance(mu);
 }
 
 inline std::size_t interruption_index(const its_result& r, month start) {
