@@ -173,7 +173,7 @@ struct cusum_monitor_result {
 };
 
 namespace detail {
-inline void check_series(const char* where, const Eigen::Ref<const Eigen::VectorXd>& y, Eigen::Index baseline, bool counts) {
+inline void cusum_check_series(const char* where, const Eigen::Ref<const Eigen::VectorXd>& y, Eigen::Index baseline, bool counts) {
   if (baseline >= y.size())
     throw invalid_input(std::string(where) + ": baseline is " + std::to_string(baseline) + ", but the series has only " +
                         std::to_string(y.size()) + " values (nothing left to monitor)");
@@ -189,7 +189,7 @@ inline void check_series(const char* where, const Eigen::Ref<const Eigen::Vector
 
 inline cusum_monitor_result page_cusum_normal(const Eigen::Ref<const Eigen::VectorXd>& y, const normal_cusum_options& o = {}) {
   o.validate();
-  detail::check_series("page_cusum_normal", y, o.baseline, false);
+  detail::cusum_check_series("page_cusum_normal", y, o.baseline, false);
   cusum_monitor_result r;
   r.monitoring_start = o.baseline;
   const auto base = y.head(o.baseline);
@@ -221,7 +221,7 @@ inline cusum_monitor_result page_cusum_normal(const Eigen::Ref<const Eigen::Vect
 
 inline cusum_monitor_result page_cusum_poisson(const Eigen::Ref<const Eigen::VectorXd>& y, const poisson_cusum_options& o = {}) {
   o.validate();
-  detail::check_series("page_cusum_poisson", y, o.baseline, true);
+  detail::cusum_check_series("page_cusum_poisson", y, o.baseline, true);
   cusum_monitor_result r;
   r.monitoring_start = o.baseline;
   r.mean = o.lambda0 ? *o.lambda0 : y.head(o.baseline).mean();
