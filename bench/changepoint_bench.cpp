@@ -85,6 +85,48 @@ void run(benchmark::State& state, Eigen::VectorXd (*make)(Eigen::Index), bool r_
   state.SetComplexityN(state.range(0));
 }
 
+Eigen::VectorXd poisson_series_many_changes(Eigen::Index n) {  // rate 5 / 8, switching every 1,000
+  pcg64 rng(2018);
+  Eigen::VectorXd y(n);
+  for (Eigen::Index t = 0; t < n; ++t) y(t) = static_cast<double>(draw::poisson(rng, (t / 1000) % 2 == 0 ? 5.0 : 8.0));
+  return y;
+}
+
+template <class Model>
+void run_bocpd(benchmark::State& state, const Model& model, Eigen::VectorXd (*make)(Eigen::Index), std::size_t cap) {
+  const Eigen::VectorXd y = make(state.range(0));
+  std::size_t kept = 0;
+  for (auto _ : state) {
+    bocpd<Model> detector(model, {.hazard_lambda = 1000, .max_run_lengths = cap});
+    std::size_t total = 0;
+    for (Eigen::Index t = 0; t < y.size(); ++t) total += detector.update(y(t)).run_lengths_kept;
+    kept = total / static_cast<std::size_t>(y.size());
+    benchmark::DoNotOptimize(kept);
+  }
+  state.counters["mean_kept"] = static_cast<double>(kept);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_bocpd_poisson(benchmark::State& s) { run_bocpd(s, poisson_gamma{.shape = 1, .rate = 0.2}, poisson_series_many_changes, 0); }
+void BM_bocpd_poisson_cap100(benchmark::State& s) { run_bocpd(s, poisson_gamma{.shape = 1, .rate = 0.2}, poisson_series_many_changes, 100); }
+void BM_bocpd_normal(benchmark::State& s) { run_bocpd(s, normal_gamma{}, normal_series_many_changes, 0); }
+void BM_bocpd_normal_cap100(benchmark::State& s) { run_bocpd(s, normal_gamma{}, normal_series_many_changes, 100); }
+
+void BM_cusum_arl_brook_evans(benchmark::State& state) {
+  double arl = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(arl = normal_cusum_arl(0.5, 4.77, 0, cusum_side::two_sided));
+  state.counters["arl"] = arl;
+}
+
+void BM_cusum_calibrate_h(benchmark::State& state) {
+  cusum_calibration_result c;
+  for (auto _ : state) c = calibrate_cusum_h({.target_arl = 370, .k = 0.5, .replications = 1000});
+  state.counters["h"] = c.h;
+  state.counters["arl"] = c.arl;
+  state.counters["arl_se"] = c.arl_standard_error;
+  state.counters["evaluations"] = c.evaluations;
+}
+
 void BM_pelt_normal_mean(benchmark::State& s) { run<normal_mean_cost>(s, normal_series, false); }
 void BM_pelt_normal_mean_r_pruning(benchmark::State& s) { run<normal_mean_cost>(s, normal_series, true); }
 void BM_pelt_normal_mean_changes_grow(benchmark::State& s) { run<normal_mean_cost>(s, normal_series_many_changes, false); }
@@ -99,3 +141,9 @@ BENCHMARK(BM_pelt_poisson_r_pruning)->RangeMultiplier(10)->Range(10000, 1000000)
 BENCHMARK(BM_pelt_normal_mean_changes_grow)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
 BENCHMARK(BM_pelt_normal_mean)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
 BENCHMARK(BM_pelt_poisson)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
+BENCHMARK(BM_bocpd_poisson)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_bocpd_poisson_cap100)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_bocpd_normal)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_bocpd_normal_cap100)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cusum_arl_brook_evans)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cusum_calibrate_h)->Unit(benchmark::kMillisecond)->Iterations(1);

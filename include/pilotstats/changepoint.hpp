@@ -1,4 +1,5 @@
-// pilotstats/changepoint.hpp: offline change-point detection: costs, searches, penalties, CROPS.
+// pilotstats/changepoint.hpp: change-point detection: costs, searches, penalties, CROPS, single-change
+// tests, and online monitoring (BOCPD, Page CUSUM).
 #pragma once
 #include "pilotstats/changepoint/cost.hpp"
 #include "pilotstats/changepoint/normal_costs.hpp"
@@ -14,6 +15,9 @@
 #include "pilotstats/changepoint/crops.hpp"
 #include "pilotstats/changepoint/amoc.hpp"
 #include "pilotstats/changepoint/cusum.hpp"
+#include "pilotstats/changepoint/single_change_test.hpp"
+#include "pilotstats/changepoint/bocpd.hpp"
+#include "pilotstats/changepoint/page_cusum.hpp"
 #include "pilotstats/changepoint/supf_test.hpp"
 #include "pilotstats/changepoint/breakpoints.hpp"
 #include "pilotstats/changepoint/find_changepoints.hpp"
