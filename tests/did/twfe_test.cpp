@@ -174,3 +174,27 @@ TEST_CASE("twfe: invalid input is named", "[did][twfe][errors]") {
   two(3) = 2;
   CHECK_THROWS_WITH(twfe(p.y, two, p.unit, p.time), Contains("the treatment is 2.000000 at row 4, but must be 0 or 1"));
 }
+
+TEST_CASE("twfe warns when few clusters are treated, and counts them by the cluster codes", "[did][twfe]") {
+  const auto has_few_warning = [](const twfe_result& r) {
+    for (const auto& w : r.warnings)
+      if (w.find("treated cluster(s) (fewer than 10)") != std::string::npos) return true;
+    return false;
+  };
+  // Proposition 99: California is the one treated state.
+  const auto prop99 = fit(data::prop99(), twfe_se::cr1);
+  CHECK(prop99.treated_clusters == 1);
+  CHECK(has_few_warning(prop99));
+  // mpdta: 191 of the 500 counties are treated at some year (first.treat > 0 in mpdta.csv).
+  const auto p = mpdta_d();
+  const auto mpdta = fit(p, twfe_se::cr1);
+  CHECK(mpdta.treated_clusters == 191);
+  CHECK_FALSE(has_few_warning(mpdta));
+  // The counties clustered in 4 groups by countyreal modulo 4: the treated counties fall in
+  // groups 1, 2 and 3 (98, 1 and 92 of them), none in group 0.
+  twfe_options o;
+  for (const auto& u : p.unit) o.cluster.push_back(static_cast<std::size_t>(std::stol(u)) % 4);
+  const auto grouped = fit(p, twfe_se::cr1, Eigen::MatrixXd(), o);
+  CHECK(grouped.treated_clusters == 3);
+  CHECK(has_few_warning(grouped));
+}
