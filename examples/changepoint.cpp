@@ -314,6 +314,9 @@ int main(int argc, char** argv) {
       if (!(crops_range->first >= 0 && crops_range->first < crops_range->second))
         throw ps::invalid_input("--crops " + a.crops + ": expected 0 <= LOW < HIGH");
     }
+    for (std::size_t i = 0; i < a.units.size(); ++i)
+      for (std::size_t k = 0; k < i; ++k)
+        if (a.units[i] == a.units[k]) throw ps::invalid_input("--series lists '" + a.units[i] + "' twice");
     if (a.combine.empty()) a.combine = cost == cost_kind::poisson ? "sum" : "mean";
     if (a.combine != "sum" && a.combine != "mean")
       throw ps::invalid_input("--combine " + a.combine + ": expected sum or mean");
@@ -455,6 +458,10 @@ int main(int argc, char** argv) {
         }
       }
     } else {
+      // strucchange would report BIC = -Inf and a sup-F of rounding noise: say what is wrong instead.
+      if ((s.y.array() == s.y(0)).all())
+        throw ps::domain_error("the series is constant (" + fmt(s.y(0)) + " every month): Bai-Perron breakpoints and "
+                               "the sup-F test need some variation");
       Eigen::MatrixXd x = Eigen::MatrixXd::Ones(n, trend ? 2 : 1);
       if (trend) x.col(1) = Eigen::VectorXd::LinSpaced(n, 0, static_cast<double>(n - 1));
       ps::breakpoints_options bo{.h = a.min_segment > 0 ? static_cast<double>(a.min_segment) : 0.15,

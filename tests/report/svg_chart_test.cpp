@@ -65,3 +65,11 @@ TEST_CASE("svg chart: shaded month spans, unlabelled series, staggered mark labe
   CHECK(svg2.find("y=\"74.0\">2017-02</text>") != std::string::npos);
   CHECK(svg2.find("y=\"60.0\">2018-01</text>") != std::string::npos);
 }
+
+TEST_CASE("svg chart: a series flat up to rounding gets a range of 1", "[report][svg]") {
+  // 3 and 3 + 4e-16 (a segment mean that differs from the data by rounding): before the fix the
+  // grid step fell below the precision of 3 and the grid loop never ended. Now 3 .. 4, padded to
+  // 2.95 .. 4.05, a fifth 0.22 -> step 0.2.
+  CHECK(y_labels(report::to_svg(line(3, 3 + 4e-16))) ==
+        std::vector<std::string>{"3.0", "3.2", "3.4", "3.6", "3.8", "4.0"});
+}

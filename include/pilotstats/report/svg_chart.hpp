@@ -73,7 +73,9 @@ inline std::string to_svg(const chart& c, int width = 900, int height = 420) {
   for (const auto& b : c.bands) extend(b.x, b.low), extend(b.x, b.high);
   for (const auto& s : c.spans) first = std::min(first, s.first), last = std::max(last, s.last);
   if (!(low <= high) || last < first) throw invalid_input("svg chart: nothing to draw");
-  if (high == low) high = low + 1;
+  // A flat series (or one whose values differ by rounding only) gets a range of 1: a grid step
+  // below the values' precision would never advance.
+  if (high - low <= 1e-9 * std::max({1.0, std::abs(low), std::abs(high)})) high = low + 1;
   const double pad = 0.05 * (high - low);
   low -= pad;
   high += pad;
@@ -93,7 +95,7 @@ inline std::string to_svg(const chart& c, int width = 900, int height = 420) {
   std::ostringstream label;
   label.precision(step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step))));
   label.setf(std::ios::fixed);
-  for (double v = std::ceil(low / step) * step; v <= high; v += step) {
+  for (double k = std::ceil(low / step), v = k * step; v <= high; v = ++k * step) {
     label.str("");
     label << (std::abs(v) < step / 2 ? 0.0 : v);
     o << "<line x1=\"" << left << "\" x2=\"" << width - right << "\" y1=\"" << py(v) << "\" y2=\"" << py(v)
