@@ -1,5 +1,7 @@
 // pilotstats/report/svg_chart.hpp: a small line chart in SVG for the programs' --svg output:
-// observed points, lines (solid or dashed), a shaded band and vertical marks, months on x.
+// observed points, lines (solid or dashed), a shaded band, vertical marks and shaded month
+// spans (a break date's confidence interval), months on x. A series with an empty label is
+// drawn without a legend entry (one entry for many segment lines).
 #pragma once
 
 #include <algorithm>
@@ -29,11 +31,19 @@ struct chart_band {
   std::string colour = "#ff7f0e";
 };
 
+// A shaded vertical band over the months first..last (inclusive), full chart height.
+struct chart_span {
+  month first, last;
+  std::string colour = "#999999";
+  std::string label;  // legend entry; empty: none
+};
+
 struct chart {
   std::string title, y_label;
   std::vector<chart_series> series;
   std::vector<chart_band> bands;
   std::vector<month> marks;  // vertical lines (interruptions)
+  std::vector<chart_span> spans;
 };
 
 // Text for an SVG element: &, < and > escaped (unit names such as "Barking & Dagenham").
@@ -49,7 +59,7 @@ inline std::string xml_escape(const std::string& text) {
 }
 
 inline std::string to_svg(const chart& c, int width = 900, int height = 420) {
-  const double left = 70, right = 20, top = 40, bottom = 50;
+  const double left = 70, right = 20, top = 48, bottom = 50;
   month first = month(9999, 12), last = month(1, 1);
   double low = INFINITY, high = -INFINITY;
   auto extend = [&](const std::vector<month>& x, const std::vector<double>& y) {
@@ -61,8 +71,11 @@ inline std::string to_svg(const chart& c, int width = 900, int height = 420) {
   };
   for (const auto& s : c.series) extend(s.x, s.y);
   for (const auto& b : c.bands) extend(b.x, b.low), extend(b.x, b.high);
+  for (const auto& s : c.spans) first = std::min(first, s.first), last = std::max(last, s.last);
   if (!(low <= high) || last < first) throw invalid_input("svg chart: nothing to draw");
-  if (high == low) high = low + 1;
+  // A flat series (or one whose values differ by rounding only) gets a range of 1: a grid step
+  // below the values' precision would never advance.
+  if (high - low <= 1e-9 * std::max({1.0, std::abs(low), std::abs(high)})) high = low + 1;
   const double pad = 0.05 * (high - low);
   low -= pad;
   high += pad;
@@ -82,7 +95,7 @@ inline std::string to_svg(const chart& c, int width = 900, int height = 420) {
   std::ostringstream label;
   label.precision(step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step))));
   label.setf(std::ios::fixed);
-  for (double v = std::ceil(low / step) * step; v <= high; v += step) {
+  for (double k = std::ceil(low / step), v = k * step; v <= high; v = ++k * step) {
     label.str("");
     label << (std::abs(v) < step / 2 ? 0.0 : v);
     o << "<line x1=\"" << left << "\" x2=\"" << width - right << "\" y1=\"" << py(v) << "\" y2=\"" << py(v)
@@ -100,11 +113,28 @@ inline std::string to_svg(const chart& c, int width = 900, int height = 420) {
     for (std::size_t i = b.x.size(); i-- > 0;) o << px(b.x[i]) << ',' << py(b.low[i]) << ' ';
     o << "\"/>\n";
   }
-  for (const auto& m : c.marks)
+  const double half_month = 0.5 * (width - left - right) / span;  // a span covers its months' points
+  for (const auto& s : c.spans) {
+    const double x0 = std::max(left, px(s.first) - half_month), x1 = std::min(width - right, px(s.last) + half_month);
+    o << "<rect x=\"" << x0 << "\" y=\"" << top << "\" width=\"" << x1 - x0 << "\" height=\"" << height - bottom - top
+      << "\" fill=\"" << s.colour << "\" fill-opacity=\"0.25\" stroke=\"none\"/>\n";
+  }
+  // Mark labels ("2016-12", about 50 px) go one line lower when they would overlap the one before.
+  std::vector<double> label_end;  // per line, where its last label ends
+  std::vector<month> marks = c.marks;
+  std::sort(marks.begin(), marks.end());
+  for (const auto& m : marks) {
+    std::size_t line = 0;
+    while (line < label_end.size() && px(m) + 4 < label_end[line] + 6) ++line;
+    if (line == label_end.size()) label_end.push_back(0);
+    label_end[line] = px(m) + 4 + 50;
     o << "<line x1=\"" << px(m) << "\" x2=\"" << px(m) << "\" y1=\"" << top << "\" y2=\"" << height - bottom
-      << "\" stroke=\"#555\" stroke-dasharray=\"2,3\"/><text x=\"" << px(m) + 4 << "\" y=\"" << top + 12 << "\">"
-      << m.to_string() << "</text>\n";
-  double legend_y = top + 14;
+      << "\" stroke=\"#555\" stroke-dasharray=\"2,3\"/><text x=\"" << px(m) + 4 << "\" y=\"" << top + 12 + 14 * line
+      << "\">" << m.to_string() << "</text>\n";
+  }
+  // The legend is one row between the title and the plot, so it covers no point or mark label;
+  // an entry's width is estimated at 7 px a character.
+  double legend_x = left;
   for (const auto& s : c.series) {
     if (s.points) {
       for (std::size_t i = 0; i < s.x.size(); ++i)
@@ -115,8 +145,16 @@ inline std::string to_svg(const chart& c, int width = 900, int height = 420) {
       for (std::size_t i = 0; i < s.x.size(); ++i) o << px(s.x[i]) << ',' << py(s.y[i]) << ' ';
       o << "\"/>\n";
     }
-    o << "<text x=\"" << width - right - 200 << "\" y=\"" << legend_y << "\" fill=\"" << s.colour << "\">" << xml_escape(s.label) << "</text>\n";
-    legend_y += 15;
+    if (s.label.empty()) continue;
+    o << "<text x=\"" << legend_x << "\" y=\"" << top - 8 << "\" fill=\"" << s.colour << "\">" << xml_escape(s.label) << "</text>\n";
+    legend_x += 7.0 * static_cast<double>(s.label.size()) + 24;
+  }
+  for (const auto& s : c.spans) {
+    if (s.label.empty()) continue;
+    o << "<rect x=\"" << legend_x << "\" y=\"" << top - 18 << "\" width=\"12\" height=\"12\" fill=\"" << s.colour
+      << "\" fill-opacity=\"0.25\"/><text x=\"" << legend_x + 16 << "\" y=\"" << top - 8 << "\">" << xml_escape(s.label)
+      << "</text>\n";
+    legend_x += 7.0 * static_cast<double>(s.label.size()) + 40;
   }
   o << "</svg>\n";
   return o.str();
