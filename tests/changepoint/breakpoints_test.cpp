@@ -184,3 +184,21 @@ TEST_CASE("breakpoints and supf_test: errors", "[changepoint][breakpoints][error
   CHECK_THROWS_AS(ps::supf_test(y, one, {.from = 60}), ps::invalid_input);  // from > to = 40
   CHECK_THROWS_AS(ps::supf_p_value(std::nan(""), 1, 2), ps::invalid_input);
 }
+
+TEST_CASE("breakpoints and supf_test refuse a series the model fits exactly", "[changepoint][breakpoints]") {
+  const Eigen::VectorXd flat = Eigen::VectorXd::Constant(40, 3.0);
+  const Eigen::MatrixXd level = Eigen::MatrixXd::Ones(40, 1);
+  CHECK_THROWS_WITH(pilotstats::supf_test(flat, level), Catch::Matchers::Contains("fit y exactly"));
+  CHECK_THROWS_WITH(pilotstats::breakpoints(flat, level), Catch::Matchers::Contains("fit y exactly"));
+  // A straight line under a level-and-trend model, likewise; with a little noise both run.
+  Eigen::MatrixXd trend(40, 2);
+  Eigen::VectorXd line(40), noisy(40);
+  for (int i = 0; i < 40; ++i) {
+    trend.row(i) << 1.0, i;
+    line(i) = 2 + 0.5 * i;
+    noisy(i) = line(i) + ((i * 7) % 5 - 2) * 0.1;
+  }
+  CHECK_THROWS_WITH(pilotstats::breakpoints(line, trend), Catch::Matchers::Contains("fit y exactly"));
+  CHECK_NOTHROW(pilotstats::breakpoints(noisy, trend));
+  CHECK_NOTHROW(pilotstats::supf_test(noisy, trend));
+}

@@ -361,6 +361,11 @@ inline breakpoints_result breakpoints(const Eigen::Ref<const Eigen::VectorXd>& y
   }
   r.max_breaks = M;
 
+  {
+    detail::givens_least_squares whole(k);
+    for (Eigen::Index i = 0; i < n; ++i) whole.add(x.row(i), y(i));
+    detail::require_residual_variation("breakpoints", whole.rss(), y);
+  }
   const detail::rss_triangle rss(y, x, h);
   if (rss.rank_deficient_starts() > 0)
     r.warnings.push_back(std::to_string(rss.rank_deficient_starts()) + " of the " + std::to_string(n - h + 1) +

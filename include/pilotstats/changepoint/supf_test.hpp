@@ -179,6 +179,16 @@ struct supf_test_result {
   std::vector<std::string> warnings;
 };
 
+namespace detail {
+// A model that fits y exactly (a constant series under a level model) leaves F statistics and
+// BIC made of rounding noise: say so instead.
+inline void require_residual_variation(const char* function, double rss, const Eigen::Ref<const Eigen::VectorXd>& y) {
+  if (rss <= 1e-20 * y.squaredNorm())
+    throw domain_error(std::string(function) + ": the regressors fit y exactly (residual sum of squares " +
+                       std::to_string(rss) + "), e.g. a constant series: there is no variation left in which to find a break");
+}
+}  // namespace detail
+
 inline supf_test_result supf_test(const Eigen::Ref<const Eigen::VectorXd>& y,
                                   const Eigen::Ref<const Eigen::MatrixXd>& x, const supf_options& options = {}) {
   options.validate();
@@ -221,6 +231,7 @@ inline supf_test_result supf_test(const Eigen::Ref<const Eigen::VectorXd>& y,
     }
   }
   const double total = before(n);
+  detail::require_residual_variation("supf_test", total, y);
   const double df = static_cast<double>(n - 2 * k);
   r.f_statistics.resize(to - from + 1);
   for (Eigen::Index p = from; p <= to; ++p) {
