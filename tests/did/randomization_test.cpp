@@ -93,9 +93,9 @@ TEST_CASE("randomization: staggered adoption, unbalanced panel with a covariate,
 
 TEST_CASE("randomization: assignment by pairs of states (clusters coarser than units)", "[did][randomization]") {
   const auto p = data::prop99_subset(data::s16());
-  // Pair 2 = California + Colorado from 1989, pair 6 = Idaho + Illinois from 1992.
+  // Pair 2 = California + Colorado from 1989, pair 6 = Iowa + Kansas from 1992.
   const Eigen::VectorXd d = data::staggered(
-      p, {{"California", 1989}, {"Colorado", 1989}, {"Idaho", 1992}, {"Illinois", 1992}});
+      p, {{"California", 1989}, {"Colorado", 1989}, {"Iowa", 1992}, {"Kansas", 1992}});
   randomization_options o;
   o.cluster = p.pair;
   const auto r = run(p, d, Eigen::MatrixXd(), o);

@@ -816,7 +816,7 @@ namespace ri_staggered {
 }  // namespace ri_staggered
 
 namespace ri_pairs {
-  // R: p16, cluster = pairs of states; pair 2 (California, Colorado) from 1989, pair 6 (Idaho, Illinois) from 1992
+  // R: p16, cluster = pairs of states; pair 2 (California, Colorado) from 1989, pair 6 (Iowa, Kansas) from 1992
   // every distinct permutation of the clusters' first-treated years (56), each refitted by lm; CR1 t with K = 32
   inline constexpr std::size_t n = 496;
   inline constexpr std::size_t clusters = 8;

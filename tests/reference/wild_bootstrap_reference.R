@@ -278,7 +278,7 @@ cases$ri_staggered <- ri_case("ri_staggered", pu10, pu10$State, start10, TRUE,
 
 start_pairs <- setNames(rep(Inf, 8), 1:8); start_pairs[c("2", "6")] <- c(1989, 1992)
 cases$ri_pairs <- ri_case("ri_pairs", p16, pair16, start_pairs, FALSE,
-  "p16, cluster = pairs of states; pair 2 (California, Colorado) from 1989, pair 6 (Idaho, Illinois) from 1992")
+  "p16, cluster = pairs of states; pair 2 (California, Colorado) from 1989, pair 6 (Iowa, Kansas) from 1992")
 
 pkg_ver <- function(p) as.character(packageVersion(p))
 header <- c(
