@@ -34,7 +34,8 @@ namespace pilotstats::detail {
 
 struct absorbed_design {
   twfe_result fit;                        // twfe(), CR1 with the clusters asked
-  std::vector<std::string> warnings;      // fit's, less the advice on CR1 t tests with few clusters
+  std::vector<std::string> warnings;      // fit's, less its advice on CR1 t tests with few (treated)
+                                          // clusters, which recommends these very methods
   Eigen::VectorXd y;                      // M_F y over the kept rows
   Eigen::MatrixXd x;                      // M_F [treatment, kept covariates]
   Eigen::VectorXd treatment;              // the raw 0/1 treatment over the kept rows
@@ -79,7 +80,9 @@ absorbed_design make_absorbed_design(const std::string& function, const Eigen::R
     throw domain_error(function + ": " + e.what());
   }
   for (const auto& w : d.fit.warnings)
-    if (w.find("cluster-robust tests can over-reject") == std::string::npos) d.warnings.push_back(w);
+    if (w.find("cluster-robust tests can over-reject") == std::string::npos &&
+        w.find("cluster-robust standard errors understate") == std::string::npos)
+      d.warnings.push_back(w);
   // The covariates twfe() kept (not absorbed by the effects, not collinear).
   std::vector<Eigen::Index> kept;
   for (std::size_t r = 1; r < d.fit.table.rows.size(); ++r)
