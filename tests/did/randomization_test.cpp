@@ -171,6 +171,7 @@ TEST_CASE("randomization: warnings and errors", "[did][randomization]") {
   CHECK(one.p_value >= 0.1);
   CHECK(has_warning(one.warnings, "only 10 distinct assignments"));
   CHECK(has_warning(one.warnings, "one treated cluster"));
+  CHECK_FALSE(has_warning(one.warnings, "prefer the wild cluster bootstrap"));
 
   // Treatment switched off again: not a staggered adoption.
   Eigen::VectorXd off = p.d;

@@ -249,6 +249,9 @@ TEST_CASE("wild bootstrap: warnings for one treated cluster and Rademacher with 
   CHECK(has_warning(r.warnings, "one treated cluster: the WCR bootstrap is known to fail"));
   CHECK(has_warning(r.warnings, "Rademacher weights with 10 clusters"));
   CHECK_FALSE(has_warning(r.warnings, "only 10 clusters"));  // the few-clusters warning is for G < 10
+  // twfe()'s advice to use the bootstrap stays with the fit, not with the bootstrap's result.
+  CHECK(has_warning(r.fit.warnings, "prefer the wild cluster bootstrap"));
+  CHECK_FALSE(has_warning(r.warnings, "prefer the wild cluster bootstrap"));
   o.weights = wild_weight_kind::webb;
   const auto w = run(p, Eigen::MatrixXd(), o);
   CHECK_FALSE(has_warning(w.warnings, "Rademacher"));
