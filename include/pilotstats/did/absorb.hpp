@@ -14,6 +14,10 @@
 //
 // Weights are analytic (as lm(weights =) and fixest's `weights`): the projection is W-orthogonal.
 //
+// absorb_in_place() is the iterative step alone, on dense codes, in place and with a warm start
+// (the caller's columns may already be shifted by unit and time effects); IRLS with absorbed
+// effects (did/ppml.hpp) calls it once per iteration.
+//
 // Singletons. fixest's default is fixef.rm = "perfect", which for feols removes nothing: a unit
 // or time observed once is kept (its row is fitted exactly and carries no information on the
 // slopes). fixef.rm = "singleton" drops, in ONE pass (fixest: "there is no recursivity"), every
@@ -101,6 +105,71 @@ inline std::size_t unit_time_components(const factor_codes& unit, const factor_c
 }
 }  // namespace detail
 
+// What absorb_in_place did: the most sweeps any column took, and the columns (0-based) that
+// did not converge.
+struct absorb_sweeps {
+  int iterations = 0;
+  std::vector<std::size_t> unconverged;
+};
+
+// The iterative step of absorb() on dense codes, in place: every column of `columns` becomes its
+// W-orthogonal residual from the unit and time dummies by alternating projections (weighted unit
+// means, then weighted time means, until one sweep changes the column by at most `tolerance`
+// times its weighted norm on entry, at most `max_iterations` sweeps). No checks: `unit`, `time`
+// and `weights` (positive) must have one entry per row.
+//
+// Warm start. A column may enter as any point that differs from the column wanted by unit and
+// time effects, x - D a, since x - D a and x have the same residual; the projections then start
+// where a previous, similar problem ended. This is how an IRLS loop with absorbed effects
+// (did/ppml.hpp; fixest and ppmlhdfe do the same) passes the previous iteration's demeaned
+// columns: between iterations only the weights change, so few sweeps are needed.
+inline absorb_sweeps absorb_in_place(Eigen::Ref<Eigen::MatrixXd> columns, const factor_codes& unit,
+                                     const factor_codes& time, const Eigen::Ref<const Eigen::VectorXd>& weights,
+                                     double tolerance, int max_iterations) {
+  const std::size_t n = static_cast<std::size_t>(columns.rows());
+  const double* w = weights.data();
+  const auto group_weight = [&](const factor_codes& f) {
+    std::vector<double> s(f.levels, 0.0);
+    for (std::size_t r = 0; r < n; ++r) s[f.code[r]] += w[r];
+    return s;
+  };
+  const std::vector<double> unit_weight = group_weight(unit), time_weight = group_weight(time);
+  std::vector<double> mean(std::max(unit.levels, time.levels));
+  // Subtracts the weighted group means of column `c`; returns the squared (weighted) norm removed.
+  const auto demean = [&](double* c, const factor_codes& f, const std::vector<double>& total) {
+    std::fill(mean.begin(), mean.begin() + static_cast<std::ptrdiff_t>(f.levels), 0.0);
+    const std::size_t* code = f.code.data();
+    for (std::size_t r = 0; r < n; ++r) mean[code[r]] += w[r] * c[r];
+    for (std::size_t g = 0; g < f.levels; ++g) mean[g] /= total[g];
+    double removed = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double m = mean[code[r]];
+      c[r] -= m;
+      removed += w[r] * m * m;
+    }
+    return removed;
+  };
+  absorb_sweeps out;
+  for (Eigen::Index j = 0; j < columns.cols(); ++j) {
+    double* c = columns.col(j).data();
+    double norm2 = 0;
+    for (std::size_t r = 0; r < n; ++r) norm2 += w[r] * c[r] * c[r];
+    const double scale = std::sqrt(norm2);
+    int it = 0;
+    bool done = scale == 0;
+    while (!done && it < max_iterations) {
+      ++it;
+      // After the first sweep a column is already free of unit means except for what the time
+      // step puts back, so the change of one sweep is the norm of both projections removed.
+      const double removed = demean(c, unit, unit_weight) + demean(c, time, time_weight);
+      done = std::sqrt(removed) <= tolerance * scale;
+    }
+    out.iterations = std::max(out.iterations, it);
+    if (!done) out.unconverged.push_back(static_cast<std::size_t>(j));
+  }
+  return out;
+}
+
 struct absorb_result {
   Eigen::MatrixXd columns;             // the demeaned columns, over `rows`
   std::vector<std::size_t> rows;       // the input rows kept (all, unless singletons were dropped)
@@ -182,27 +251,6 @@ absorb_result absorb(const Eigen::Ref<const Eigen::MatrixXd>& x, const std::vect
     }
   }
 
-  const auto group_weight = [&](const factor_codes& f) {
-    Eigen::VectorXd s = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(f.levels));
-    for (std::size_t r = 0; r < n; ++r) s(static_cast<Eigen::Index>(f.code[r])) += w(static_cast<Eigen::Index>(r));
-    return s;
-  };
-  const Eigen::VectorXd unit_weight = group_weight(out.unit), time_weight = group_weight(out.time);
-  // Subtracts the weighted group means of column `c`; returns the squared (weighted) norm removed.
-  const auto demean = [&](Eigen::Ref<Eigen::VectorXd> c, const factor_codes& f, const Eigen::VectorXd& total) {
-    Eigen::VectorXd mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(f.levels));
-    for (std::size_t r = 0; r < n; ++r)
-      mean(static_cast<Eigen::Index>(f.code[r])) += w(static_cast<Eigen::Index>(r)) * c(static_cast<Eigen::Index>(r));
-    mean.array() /= total.array();
-    double removed = 0;
-    for (std::size_t r = 0; r < n; ++r) {
-      const double m = mean(static_cast<Eigen::Index>(f.code[r]));
-      c(static_cast<Eigen::Index>(r)) -= m;
-      removed += w(static_cast<Eigen::Index>(r)) * m * m;
-    }
-    return removed;
-  };
-
   if (balanced && !weighted) {
     out.exact = true;
     for (Eigen::Index j = 0; j < out.columns.cols(); ++j) {
@@ -224,22 +272,9 @@ absorb_result absorb(const Eigen::Ref<const Eigen::MatrixXd>& x, const std::vect
     return out;
   }
 
-  std::vector<std::size_t> unconverged;
-  for (Eigen::Index j = 0; j < out.columns.cols(); ++j) {
-    auto c = out.columns.col(j);
-    const double scale = std::sqrt((w.array() * c.array().square()).sum());
-    int it = 0;
-    bool done = scale == 0;
-    while (!done && it < options.max_iterations) {
-      ++it;
-      // After the first sweep a column is already free of unit means except for what the time
-      // step puts back, so the change of one sweep is the norm of both projections removed.
-      const double removed = demean(c, out.unit, unit_weight) + demean(c, out.time, time_weight);
-      done = std::sqrt(removed) <= options.tolerance * scale;
-    }
-    out.iterations = std::max(out.iterations, it);
-    if (!done) unconverged.push_back(static_cast<std::size_t>(j));
-  }
+  const absorb_sweeps sweeps = absorb_in_place(out.columns, out.unit, out.time, w, options.tolerance, options.max_iterations);
+  out.iterations = sweeps.iterations;
+  const std::vector<std::size_t>& unconverged = sweeps.unconverged;
   if (!unconverged.empty()) {
     out.converged = false;
     std::string list;
