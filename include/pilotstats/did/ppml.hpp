@@ -304,16 +304,16 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
                                                     : options.covariate_names[static_cast<std::size_t>(j)]);
   const auto kept_n = static_cast<Eigen::Index>(keep.size());
   Eigen::MatrixXd x_kept(kept_n, k_in);
-  std::vector<UnitId> unit_kept;
-  std::vector<TimeId> time_kept;
+  // The ids enter absorb() as their dense codes (the same grouping; integer codes are cheap to encode).
+  std::vector<std::size_t> unit_kept, time_kept;
   unit_kept.reserve(keep.size());
   time_kept.reserve(keep.size());
   for (Eigen::Index r = 0; r < kept_n; ++r) {
     const auto i = static_cast<Eigen::Index>(keep[static_cast<std::size_t>(r)]);
     x_kept(r, 0) = treatment(i);
     if (covariates.cols() > 0) x_kept.row(r).tail(covariates.cols()) = covariates.row(i);
-    unit_kept.push_back(unit[static_cast<std::size_t>(i)]);
-    time_kept.push_back(time[static_cast<std::size_t>(i)]);
+    unit_kept.push_back(all_units.code[static_cast<std::size_t>(i)]);
+    time_kept.push_back(all_times.code[static_cast<std::size_t>(i)]);
   }
   Eigen::VectorXd prior_kept;
   if (options.weights.size() != 0) prior_kept = options.weights(keep);
@@ -425,32 +425,49 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
       if (!(m_(r) > 0) || !std::isfinite(m_(r))) return false;
     return true;
   };
-  Eigen::VectorXd beta = Eigen::VectorXd::Zero(k), w(n), z(n), eta_new(n), mu_new(n);
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(k), w(n), root(n), z(n), eta_new(n), mu_new(n), z_weighted(n);
+  Eigen::MatrixXd x_weighted(n, k);
   double deviance_old = std::numeric_limits<double>::infinity();
   double deviance = deviance_old;
   bool projections_converged = true;
+  // The projections start loose (1e-4, as ppmlhdfe) and tighten as the deviance settles; the loop
+  // only ends on an iteration whose projections met `tolerance`, so the result is the same as with
+  // `tolerance` throughout.
+  double inner_tolerance = std::max(options.tolerance, 1e-4);
   for (int iter = 1; iter <= options.max_iterations; ++iter) {
     out.iterations = iter;
-    w = prior.cwiseProduct(mu);
-    z = (eta - offset).array() + (yv - mu).array() / mu.array();
-    m.col(0) = z - z_effects;
-    const absorb_sweeps s = absorb_in_place(m, a.unit, a.time, w, options.tolerance, options.max_sweeps);
+    // (Explicit loops: one pass each over the rows, no temporaries; n can be in the millions.)
+    for (Eigen::Index r = 0; r < n; ++r) {
+      w(r) = prior(r) * mu(r);
+      z(r) = eta(r) - offset(r) + (yv(r) - mu(r)) / mu(r);
+      m(r, 0) = z(r) - z_effects(r);
+    }
+    const absorb_sweeps s = absorb_in_place(m, a.unit, a.time, w, inner_tolerance, options.max_sweeps);
     out.sweeps += s.iterations;
     projections_converged = projections_converged && s.unconverged.empty();
-    z_effects = z - m.col(0);
-    const Eigen::VectorXd root = w.cwiseSqrt();
-    const householder_qr qr =
-        factorize_householder_qr(root.asDiagonal() * m.rightCols(k), root.cwiseProduct(m.col(0)), 1e-7);
+    for (Eigen::Index r = 0; r < n; ++r) {
+      z_effects(r) = z(r) - m(r, 0);
+      root(r) = std::sqrt(w(r));
+      z_weighted(r) = root(r) * m(r, 0);
+    }
+    for (Eigen::Index j = 0; j < k; ++j)
+      for (Eigen::Index r = 0; r < n; ++r) x_weighted(r, j) = root(r) * m(r, 1 + j);
+    const householder_qr qr = factorize_householder_qr(x_weighted, z_weighted, 1e-7);
     if (qr.rank < k)
       throw domain_error("ppml: the weighted regressors became collinear at IRLS iteration " + std::to_string(iter) +
                          " (the fitted means have collapsed; check for separation by a covariate)");
     const Eigen::VectorXd b = qr.r.triangularView<Eigen::Upper>().solve(qr.qty);
     for (Eigen::Index j = 0; j < k; ++j) beta(qr.order[static_cast<std::size_t>(j)]) = b(j);
     // Fitted linear predictor: z less the residual of the demeaned regression.
-    eta_new = z - (m.col(0) - m.rightCols(k) * beta) + offset;
+    for (Eigen::Index r = 0; r < n; ++r) {
+      double fit = 0;
+      for (Eigen::Index j = 0; j < k; ++j) fit += m(r, 1 + j) * beta(j);
+      eta_new(r) = z(r) - (m(r, 0) - fit) + offset(r);
+    }
     mu_new = eta_new.array().exp().matrix();
     deviance = deviance_of(eta_new, mu_new);
-    const bool settled = std::isfinite(deviance) && std::abs(deviance - deviance_old) / (0.1 + std::abs(deviance)) < options.epsilon;
+    const auto change = [&] { return std::abs(deviance - deviance_old) / (0.1 + std::abs(deviance)); };
+    const bool settled = std::isfinite(deviance) && change() < options.epsilon;
     bool halved = false;
     if (!settled && (!std::isfinite(deviance) || (iter > 1 && deviance > deviance_old) || !valid(mu_new))) {
       const Eigen::VectorXd eta_from = eta;
@@ -468,11 +485,19 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
       }
       halved = true;
     }
-    eta = eta_new;
-    mu = mu_new;
-    if (!halved && std::abs(deviance - deviance_old) / (0.1 + std::abs(deviance)) < options.epsilon) {
-      out.converged = true;
-      break;
+    eta.swap(eta_new);
+    mu.swap(mu_new);
+    if (!halved && change() < options.epsilon) {
+      if (inner_tolerance <= options.tolerance) {
+        out.converged = true;
+        break;
+      }
+      inner_tolerance = options.tolerance;
+    } else if (std::isfinite(deviance_old)) {
+      // IRLS converges quadratically: the next change is about this one squared, so the
+      // projections are tightened to a tenth of that (reaching `tolerance` one iteration before
+      // the deviance settles rather than spending an extra iteration after it).
+      inner_tolerance = std::max(options.tolerance, std::min(inner_tolerance, 0.1 * change() * change()));
     }
     deviance_old = deviance;
   }
@@ -495,8 +520,9 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
                            std::to_string(options.tolerance) + " in " + std::to_string(options.max_sweeps) +
                            " sweeps in some iteration; the estimates may be inaccurate");
   }
-  const Eigen::VectorXd root = w.cwiseSqrt();
-  const householder_qr info = factorize_householder_qr(root.asDiagonal() * xf, Eigen::VectorXd::Zero(n), 1e-7);
+  root = w.cwiseSqrt();
+  x_weighted = root.asDiagonal() * xf;
+  const householder_qr info = factorize_householder_qr(x_weighted, Eigen::VectorXd::Zero(n), 1e-7);
   if (info.rank < k)
     throw domain_error("ppml: the information matrix is singular at the final fitted means");
   const Eigen::MatrixXd bread = detail::inverse_information(info);
@@ -505,8 +531,19 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   out.fitted = mu;
   out.deviance = deviance_of(eta, mu);
   out.log_likelihood = 0;
-  for (Eigen::Index r = 0; r < n; ++r)
-    out.log_likelihood += prior(r) * (yv(r) * eta(r) - mu(r) - std::lgamma(yv(r) + 1));
+  std::vector<double> log_factorial;  // log(y!) of the small integer counts, computed once each
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const double v = yv(r);
+    double lf = 0;
+    if (v == std::floor(v) && v < 65536) {
+      const auto c = static_cast<std::size_t>(v);
+      while (log_factorial.size() <= c) log_factorial.push_back(std::lgamma(static_cast<double>(log_factorial.size()) + 1));
+      lf = log_factorial[c];
+    } else {
+      lf = std::lgamma(v + 1);
+    }
+    out.log_likelihood += prior(r) * (yv(r) * eta(r) - mu(r) - lf);
+  }
 
   const double nd = static_cast<double>(n);
   const auto adjustment = [&](double k_ss) {
