@@ -18,6 +18,9 @@
 //   iteration      z = eta - offset + (y - mu) / mu, w = prior * mu; demean z and X with weights
 //                  w; beta by weighted least squares on the demeaned columns; the new linear
 //                  predictor is z minus the residual (plus the offset)
+//   projections    warm-started; their tolerance starts at 1e-4 (ppmlhdfe's start) and is
+//                  tightened to a tenth of the squared relative deviance change, down to
+//                  `tolerance` (1e-10); the loop only stops on an iteration run at `tolerance`
 //   convergence    |dev - dev_old| / (0.1 + |dev|) < epsilon (1e-8): glm.control's rule and
 //                  fixest's glm.tol, at most `max_iterations` (25, fixest's glm.iter) iterations
 //   step halving   as fixest's feglm: when the deviance is not finite, or (after the first
@@ -43,9 +46,9 @@
 //          vcov.fixest, R/VCOV.R, applies one ssc to every model, fepois included). Clusters
 //          default to the units and may be coarser (boroughs in BCUs). small_sample = false gives
 //          sandwich::vcovCL(type = "HC0", cadjust = TRUE) on the glm with dummies.
-//   reference distribution: N(0, 1) for both, as fixest for Poisson (summary.fixest and its
-//   confint use pnorm/qnorm for the poisson and binomial families, t(G - 1) only for feols and
-//   the other families) and as summary.glm. Intervals are estimate -/+ z se; the rate ratio's
+//   reference distribution: N(0, 1) for both, clustered or not, as fixest for Poisson (its
+//   fixest_pvalue and fixest_CI_factor use pnorm/qnorm unless use_t_distr(), which holds for
+//   feols and the GLM families other than poisson and binomial) and as summary.glm. Intervals are estimate -/+ z se; the rate ratio's
 //   are their exponentials.
 // fixest computes its scores and bread at the weights of its last iteration (mu one step before
 // the final one); pilotstats uses the final mu, the exact maximum-likelihood point. The two
