@@ -122,6 +122,51 @@ inline std::size_t unit_time_components(const factor_codes& unit, const factor_c
   for (std::size_t v = 0; v < parent.size(); ++v) components += find(v) == v;
   return components;
 }
+
+// The codes of `f` on `rows` (ascending), renumbered densely in order of first appearance: the
+// same codes encode_ids gives the ids of those rows, without hashing them again.
+inline factor_codes restrict_codes(const factor_codes& f, const std::vector<std::size_t>& rows) {
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> renumber(f.levels, none);
+  factor_codes out;
+  out.code.resize(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::size_t& c = renumber[f.code[rows[r]]];
+    if (c == none) c = out.levels++;
+    out.code[r] = c;
+  }
+  return out;
+}
+
+// Singletons: rows whose unit or time occurs once, counted in one pass (fixest: "there is no
+// recursivity"); `rows` are the rows kept under `rule`, `warning` is empty when there are none.
+struct singleton_scan {
+  std::vector<std::size_t> rows;
+  std::size_t singletons = 0;
+  bool dropped = false;
+  std::string warning;
+};
+
+inline singleton_scan scan_singletons(const factor_codes& unit, const factor_codes& time, singleton_rule rule) {
+  const std::size_t n = unit.code.size();
+  singleton_scan out;
+  std::vector<std::size_t> unit_count(unit.levels), time_count(time.levels);
+  for (std::size_t i = 0; i < n; ++i) ++unit_count[unit.code[i]], ++time_count[time.code[i]];
+  out.rows.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool singleton = unit_count[unit.code[i]] == 1 || time_count[time.code[i]] == 1;
+    out.singletons += singleton;
+    if (!(singleton && rule == singleton_rule::drop_once)) out.rows.push_back(i);
+  }
+  if (out.singletons > 0) {
+    out.dropped = rule == singleton_rule::drop_once;
+    out.warning = std::to_string(out.singletons) + " singleton observation(s) (a unit or time observed once): " +
+                  (out.dropped ? "dropped, as fixest's fixef.rm = \"singleton\" (one pass)"
+                               : "kept, as fixest's default; they are fitted exactly and carry no "
+                                 "information on the slopes");
+  }
+  return out;
+}
 }  // namespace detail
 
 // What absorb_in_place did: the most sweeps any column took, and the columns (0-based) that
@@ -247,31 +292,16 @@ absorb_result absorb(const Eigen::Ref<const Eigen::MatrixXd>& x, const std::vect
                             std::to_string(x(i, j)) + ") at row " + std::to_string(i + 1));
 
   absorb_result out;
-  // Singletons, counted on all rows (one pass, as fixest).
-  {
-    const factor_codes u = detail::encode_ids(unit_ids), t = detail::encode_ids(time_ids);
-    std::vector<std::size_t> unit_count(u.levels), time_count(t.levels);
-    for (std::size_t i = 0; i < n_in; ++i) ++unit_count[u.code[i]], ++time_count[t.code[i]];
-    for (std::size_t i = 0; i < n_in; ++i) {
-      const bool singleton = unit_count[u.code[i]] == 1 || time_count[t.code[i]] == 1;
-      out.singletons += singleton;
-      if (!(singleton && options.singletons == singleton_rule::drop_once)) out.rows.push_back(i);
-    }
-  }
-  if (out.singletons > 0) {
-    out.singletons_dropped = options.singletons == singleton_rule::drop_once;
-    out.warnings.push_back(std::to_string(out.singletons) + " singleton observation(s) (a unit or time observed once): " +
-                           (out.singletons_dropped ? "dropped, as fixest's fixef.rm = \"singleton\" (one pass)"
-                                                   : "kept, as fixest's default; they are fitted exactly and carry no "
-                                                     "information on the slopes"));
-  }
+  const factor_codes all_units = detail::encode_ids(unit_ids), all_times = detail::encode_ids(time_ids);
+  detail::singleton_scan scan = detail::scan_singletons(all_units, all_times, options.singletons);
+  out.rows = std::move(scan.rows);
+  out.singletons = scan.singletons;
+  out.singletons_dropped = scan.dropped;
+  if (!scan.warning.empty()) out.warnings.push_back(scan.warning);
   if (out.rows.empty()) throw invalid_input("absorb: every row is a singleton");
   const std::size_t n = out.rows.size();
-  std::vector<UnitId> kept_units(n);
-  std::vector<TimeId> kept_times(n);
-  for (std::size_t r = 0; r < n; ++r) kept_units[r] = unit_ids[out.rows[r]], kept_times[r] = time_ids[out.rows[r]];
-  out.unit = detail::encode_ids(kept_units);
-  out.time = detail::encode_ids(kept_times);
+  out.unit = detail::restrict_codes(all_units, out.rows);
+  out.time = detail::restrict_codes(all_times, out.rows);
   out.components = detail::unit_time_components(out.unit, out.time);
   out.absorbed_rank = out.unit.levels + out.time.levels - out.components;
 

@@ -59,6 +59,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -191,16 +192,31 @@ inline void require_finite_ppml(const Eigen::Ref<const Eigen::MatrixXd>& m, cons
                             "; remove the row or impute it first");
 }
 
-// (X~' W X~)^-1 from the R factor of sqrt(W) X~ (full rank), in the original column order.
-inline Eigen::MatrixXd inverse_information(const householder_qr& qr) {
-  const Eigen::Index k = qr.rank;
-  const Eigen::MatrixXd r_inv = qr.r.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(k, k));
-  const Eigen::MatrixXd in_order = r_inv * r_inv.transpose();
-  Eigen::MatrixXd out(k, k);
-  for (Eigen::Index a = 0; a < k; ++a)
-    for (Eigen::Index b = 0; b < k; ++b)
-      out(qr.order[static_cast<std::size_t>(a)], qr.order[static_cast<std::size_t>(b)]) = in_order(a, b);
+// Householder QR of the n x k matrix `x` in place (an IRLS step on millions of rows should not
+// copy them), with Q' applied to `y` in place. The columns passed the rank check at setup; a
+// column whose remaining norm falls below 1e-7 of its norm (R's rule) now means the fit collapsed.
+struct in_place_qr {
+  Eigen::MatrixXd r;  // k x k, upper triangular
+  bool full_rank = true;
+};
+
+inline in_place_qr qr_in_place(Eigen::Ref<Eigen::MatrixXd> x, Eigen::Ref<Eigen::VectorXd> y) {
+  const Eigen::Index k = x.cols();
+  const Eigen::VectorXd norms = x.colwise().norm().transpose();
+  Eigen::HouseholderQR<Eigen::Ref<Eigen::MatrixXd>> qr(x);
+  y.applyOnTheLeft(qr.householderQ().adjoint());
+  in_place_qr out;
+  out.r = qr.matrixQR().topRows(k).triangularView<Eigen::Upper>();
+  for (Eigen::Index j = 0; j < k; ++j)
+    out.full_rank = out.full_rank && norms(j) > 0 && std::abs(out.r(j, j)) >= 1e-7 * norms(j);
   return out;
+}
+
+// (X~' W X~)^-1 = R^-1 R^-T from the R factor of sqrt(W) X~.
+inline Eigen::MatrixXd inverse_information(const Eigen::MatrixXd& r) {
+  const Eigen::MatrixXd r_inv =
+      r.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(r.rows(), r.cols()));
+  return r_inv * r_inv.transpose();
 }
 
 }  // namespace detail
@@ -299,49 +315,28 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
     }
   }
 
-  // Columns of the slopes: treatment, covariates; over the kept rows.
-  const Eigen::Index k_in = 1 + covariates.cols();
-  std::vector<std::string> names{options.treatment_name};
-  for (Eigen::Index j = 0; j < covariates.cols(); ++j)
-    names.push_back(options.covariate_names.empty() ? "z" + std::to_string(j + 1)
-                                                    : options.covariate_names[static_cast<std::size_t>(j)]);
-  const auto kept_n = static_cast<Eigen::Index>(keep.size());
-  Eigen::MatrixXd x_kept(kept_n, k_in);
-  // The ids enter absorb() as their dense codes (the same grouping; integer codes are cheap to encode).
-  std::vector<std::size_t> unit_kept, time_kept;
-  unit_kept.reserve(keep.size());
-  time_kept.reserve(keep.size());
-  for (Eigen::Index r = 0; r < kept_n; ++r) {
-    const auto i = static_cast<Eigen::Index>(keep[static_cast<std::size_t>(r)]);
-    x_kept(r, 0) = treatment(i);
-    if (covariates.cols() > 0) x_kept.row(r).tail(covariates.cols()) = covariates.row(i);
-    unit_kept.push_back(all_units.code[static_cast<std::size_t>(i)]);
-    time_kept.push_back(all_times.code[static_cast<std::size_t>(i)]);
-  }
-  Eigen::VectorXd prior_kept;
-  if (options.weights.size() != 0) prior_kept = options.weights(keep);
-
-  // absorb() once with the prior weights: the codes, singletons, and which columns the effects absorb.
-  absorb_options absorb_opts;
-  absorb_opts.weights = prior_kept;
-  absorb_opts.tolerance = options.tolerance;
-  absorb_opts.max_iterations = options.max_sweeps;
-  absorb_opts.singletons = options.singletons;
-  const absorb_result a = absorb(x_kept, unit_kept, time_kept, absorb_opts);
-  for (const auto& w : a.warnings) out.warnings.push_back(w);
-  out.singletons = a.singletons;
-  out.singletons_dropped = a.singletons_dropped;
-  out.n_units = a.unit.levels;
-  out.n_times = a.time.levels;
-  const Eigen::Index n = static_cast<Eigen::Index>(a.rows.size());
-  for (auto r : a.rows) out.rows.push_back(keep[r]);
+  // Singletons among the remaining rows (absorb.hpp's rule and warning), then dense codes over the
+  // rows used.
+  const detail::singleton_scan scan = detail::scan_singletons(detail::restrict_codes(all_units, keep),
+                                                              detail::restrict_codes(all_times, keep), options.singletons);
+  if (!scan.warning.empty()) out.warnings.push_back(scan.warning);
+  out.singletons = scan.singletons;
+  out.singletons_dropped = scan.dropped;
+  if (scan.rows.empty()) throw invalid_input("ppml: every row is a singleton");
+  out.rows.resize(scan.rows.size());
+  for (std::size_t r = 0; r < scan.rows.size(); ++r) out.rows[r] = keep[scan.rows[r]];
+  const factor_codes unit_codes = detail::restrict_codes(all_units, out.rows);
+  const factor_codes time_codes = detail::restrict_codes(all_times, out.rows);
+  out.n_units = unit_codes.levels;
+  out.n_times = time_codes.levels;
+  const Eigen::Index n = static_cast<Eigen::Index>(out.rows.size());
   {
     std::vector<char> used(n_in, 0);
     for (auto i : out.rows) used[i] = 1;
     for (std::size_t i = 0; i < n_in; ++i)
       if (!used[i]) out.dropped_rows.push_back(i);
   }
-  const auto used_rows = [&](const Eigen::VectorXd& v) {
+  const auto used_rows = [&](const Eigen::Ref<const Eigen::VectorXd>& v) {
     Eigen::VectorXd o(n);
     for (Eigen::Index r = 0; r < n; ++r) o(r) = v(static_cast<Eigen::Index>(out.rows[static_cast<std::size_t>(r)]));
     return o;
@@ -350,15 +345,32 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   const Eigen::VectorXd prior = options.weights.size() ? used_rows(options.weights) : Eigen::VectorXd::Ones(n);
   const Eigen::VectorXd offset = options.offset.size() ? used_rows(options.offset) : Eigen::VectorXd::Zero(n);
 
+  // The slopes' columns over the rows used (treatment, covariates), demeaned once with the prior
+  // weights to find the ones the effects absorb; the demeaned columns also warm-start the IRLS.
+  const Eigen::Index k_in = 1 + covariates.cols();
+  std::vector<std::string> names{options.treatment_name};
+  for (Eigen::Index j = 0; j < covariates.cols(); ++j)
+    names.push_back(options.covariate_names.empty() ? "z" + std::to_string(j + 1)
+                                                    : options.covariate_names[static_cast<std::size_t>(j)]);
+  Eigen::MatrixXd x_raw(n, k_in);
+  x_raw.col(0) = used_rows(treatment);
+  for (Eigen::Index j = 1; j < k_in; ++j) x_raw.col(j) = used_rows(covariates.col(j - 1));
+  Eigen::MatrixXd x_demeaned = x_raw;
+  bool projections_converged = true;
+  {
+    const absorb_sweeps s = absorb_in_place(x_demeaned, unit_codes, time_codes, prior, options.tolerance, options.max_sweeps);
+    out.sweeps += s.iterations;
+    projections_converged = s.unconverged.empty();
+  }
+
   // Columns absorbed by the effects (a time-invariant covariate): aliased, as twfe.
   std::vector<Eigen::Index> kept;
   std::vector<std::string> kept_names, absorbed_names;
   for (Eigen::Index j = 0; j < k_in; ++j) {
     double before = 0, after = 0;
     for (Eigen::Index r = 0; r < n; ++r) {
-      const double x = x_kept(static_cast<Eigen::Index>(a.rows[static_cast<std::size_t>(r)]), j);
-      before += prior(r) * x * x;
-      after += prior(r) * a.columns(r, j) * a.columns(r, j);
+      before += prior(r) * x_raw(r, j) * x_raw(r, j);
+      after += prior(r) * x_demeaned(r, j) * x_demeaned(r, j);
     }
     if (std::sqrt(after) <= options.absorbed_tolerance * std::sqrt(before)) {
       if (j == 0)
@@ -373,7 +385,7 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   // Columns collinear with the ones before them (R's rule, as lm and glm): aliased too.
   {
     const Eigen::VectorXd root = prior.cwiseSqrt();
-    const Eigen::MatrixXd xd = root.asDiagonal() * a.columns(Eigen::all, kept);
+    const Eigen::MatrixXd xd = root.asDiagonal() * x_demeaned(Eigen::all, kept);
     const householder_qr qr = factorize_householder_qr(xd, Eigen::VectorXd::Zero(n), 1e-7);
     if (qr.rank < static_cast<Eigen::Index>(kept.size())) {
       std::vector<Eigen::Index> still;
@@ -410,9 +422,9 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   // IRLS. m holds [z, X] demeaned; between iterations it keeps the previous demeaned columns, and
   // z enters as z - (z_prev - z~_prev): both differ from the wanted columns by fixed effects only.
   Eigen::MatrixXd m(n, 1 + k);
-  for (Eigen::Index j = 0; j < k; ++j)
-    for (Eigen::Index r = 0; r < n; ++r)
-      m(r, 1 + j) = x_kept(static_cast<Eigen::Index>(a.rows[static_cast<std::size_t>(r)]), kept[static_cast<std::size_t>(j)]);
+  for (Eigen::Index j = 0; j < k; ++j) m.col(1 + j) = x_demeaned.col(kept[static_cast<std::size_t>(j)]);
+  x_raw.resize(0, 0);
+  x_demeaned.resize(0, 0);
   Eigen::VectorXd z_effects = Eigen::VectorXd::Zero(n);  // z - z~ of the previous iteration
   Eigen::VectorXd mu = (yv.array() + 0.1).matrix();
   Eigen::VectorXd eta = mu.array().log().matrix();       // the linear predictor, offset included
@@ -432,7 +444,6 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   Eigen::MatrixXd x_weighted(n, k);
   double deviance_old = std::numeric_limits<double>::infinity();
   double deviance = deviance_old;
-  bool projections_converged = true;
   // The projections start loose (1e-4, as ppmlhdfe) and tighten as the deviance settles; the loop
   // only ends on an iteration whose projections met `tolerance`, so the result is the same as with
   // `tolerance` throughout.
@@ -445,7 +456,7 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
       z(r) = eta(r) - offset(r) + (yv(r) - mu(r)) / mu(r);
       m(r, 0) = z(r) - z_effects(r);
     }
-    const absorb_sweeps s = absorb_in_place(m, a.unit, a.time, w, inner_tolerance, options.max_sweeps);
+    const absorb_sweeps s = absorb_in_place(m, unit_codes, time_codes, w, inner_tolerance, options.max_sweeps);
     out.sweeps += s.iterations;
     projections_converged = projections_converged && s.unconverged.empty();
     for (Eigen::Index r = 0; r < n; ++r) {
@@ -455,12 +466,11 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
     }
     for (Eigen::Index j = 0; j < k; ++j)
       for (Eigen::Index r = 0; r < n; ++r) x_weighted(r, j) = root(r) * m(r, 1 + j);
-    const householder_qr qr = factorize_householder_qr(x_weighted, z_weighted, 1e-7);
-    if (qr.rank < k)
+    const detail::in_place_qr qr = detail::qr_in_place(x_weighted, z_weighted);
+    if (!qr.full_rank)
       throw domain_error("ppml: the weighted regressors became collinear at IRLS iteration " + std::to_string(iter) +
                          " (the fitted means have collapsed; check for separation by a covariate)");
-    const Eigen::VectorXd b = qr.r.triangularView<Eigen::Upper>().solve(qr.qty);
-    for (Eigen::Index j = 0; j < k; ++j) beta(qr.order[static_cast<std::size_t>(j)]) = b(j);
+    beta = qr.r.triangularView<Eigen::Upper>().solve(z_weighted.head(k));
     // Fitted linear predictor: z less the residual of the demeaned regression.
     for (Eigen::Index r = 0; r < n; ++r) {
       double fit = 0;
@@ -513,7 +523,7 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   w = prior.cwiseProduct(mu);
   Eigen::MatrixXd xf = m.rightCols(k);
   {
-    const absorb_sweeps s = absorb_in_place(xf, a.unit, a.time, w, options.tolerance, options.max_sweeps);
+    const absorb_sweeps s = absorb_in_place(xf, unit_codes, time_codes, w, options.tolerance, options.max_sweeps);
     out.sweeps += s.iterations;
     projections_converged = projections_converged && s.unconverged.empty();
   }
@@ -523,12 +533,14 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
                            std::to_string(options.tolerance) + " in " + std::to_string(options.max_sweeps) +
                            " sweeps in some iteration; the estimates may be inaccurate");
   }
-  root = w.cwiseSqrt();
-  x_weighted = root.asDiagonal() * xf;
-  const householder_qr info = factorize_householder_qr(x_weighted, Eigen::VectorXd::Zero(n), 1e-7);
-  if (info.rank < k)
+  for (Eigen::Index r = 0; r < n; ++r) root(r) = std::sqrt(w(r));
+  for (Eigen::Index j = 0; j < k; ++j)
+    for (Eigen::Index r = 0; r < n; ++r) x_weighted(r, j) = root(r) * xf(r, j);
+  z_weighted.setZero();
+  const detail::in_place_qr info = detail::qr_in_place(x_weighted, z_weighted);
+  if (!info.full_rank)
     throw domain_error("ppml: the information matrix is singular at the final fitted means");
-  const Eigen::MatrixXd bread = detail::inverse_information(info);
+  const Eigen::MatrixXd bread = detail::inverse_information(info.r);
 
   out.n = n;
   out.fitted = mu;
@@ -557,7 +569,7 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
     out.small_sample_k = k_ss;
     return (nd - 1) / (nd - k_ss);
   };
-  const double k_full = static_cast<double>(k) + static_cast<double>(a.unit.levels + a.time.levels - 1);
+  const double k_full = static_cast<double>(k) + static_cast<double>(unit_codes.levels + time_codes.levels - 1);
   covariance_result cov;
   cov.df = Eigen::VectorXd::Constant(k, infinite_df);
   if (options.se == ppml_se::iid) {
@@ -569,22 +581,22 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   } else {
     std::vector<std::size_t> cluster(static_cast<std::size_t>(n));
     for (std::size_t r = 0; r < cluster.size(); ++r)
-      cluster[r] = options.cluster.empty() ? a.unit.code[r] : options.cluster[out.rows[r]];
+      cluster[r] = options.cluster.empty() ? unit_codes.code[r] : options.cluster[out.rows[r]];
     const factor_codes groups = detail::encode_ids(cluster);
     const std::size_t g_count = groups.levels;
     if (g_count < 2)
       throw domain_error("ppml: the cluster covariance needs at least 2 clusters with observations, found " +
                          std::to_string(g_count));
     out.clusters = g_count;
-    out.units_nested = detail::nested_in(a.unit, cluster);
-    out.times_nested = detail::nested_in(a.time, cluster);
+    out.units_nested = detail::nested_in(unit_codes, cluster);
+    out.times_nested = detail::nested_in(time_codes, cluster);
     Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(g_count), k);
     for (Eigen::Index r = 0; r < n; ++r)
       sums.row(static_cast<Eigen::Index>(groups.code[static_cast<std::size_t>(r)])) += prior(r) * (yv(r) - mu(r)) * xf.row(r);
     const Eigen::MatrixXd meat = sums.transpose() * sums;
     double k_nested = k_full;
-    if (out.units_nested) k_nested -= static_cast<double>(a.unit.levels - 1);
-    if (out.times_nested) k_nested -= static_cast<double>(a.time.levels - 1);
+    if (out.units_nested) k_nested -= static_cast<double>(unit_codes.levels - 1);
+    if (out.times_nested) k_nested -= static_cast<double>(time_codes.levels - 1);
     k_nested = std::max(k_nested, static_cast<double>(k) + 1);
     const double g = static_cast<double>(g_count);
     cov.matrix = bread * meat * bread * (g / (g - 1)) * adjustment(k_nested);
