@@ -317,16 +317,21 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
 
   // Singletons among the remaining rows (absorb.hpp's rule and warning), then dense codes over the
   // rows used.
-  const detail::singleton_scan scan = detail::scan_singletons(detail::restrict_codes(all_units, keep),
-                                                              detail::restrict_codes(all_times, keep), options.singletons);
+  // (Without drops the codes of all rows serve as they are: no copies of n-row arrays.)
+  const bool all_kept = keep.size() == n_in;
+  const detail::singleton_scan scan =
+      all_kept ? detail::scan_singletons(all_units, all_times, options.singletons)
+               : detail::scan_singletons(detail::restrict_codes(all_units, keep), detail::restrict_codes(all_times, keep),
+                                         options.singletons);
   if (!scan.warning.empty()) out.warnings.push_back(scan.warning);
   out.singletons = scan.singletons;
   out.singletons_dropped = scan.dropped;
   if (scan.rows.empty()) throw invalid_input("ppml: every row is a singleton");
   out.rows.resize(scan.rows.size());
   for (std::size_t r = 0; r < scan.rows.size(); ++r) out.rows[r] = keep[scan.rows[r]];
-  const factor_codes unit_codes = detail::restrict_codes(all_units, out.rows);
-  const factor_codes time_codes = detail::restrict_codes(all_times, out.rows);
+  const bool all_used = out.rows.size() == n_in;
+  const factor_codes unit_codes = all_used ? all_units : detail::restrict_codes(all_units, out.rows);
+  const factor_codes time_codes = all_used ? all_times : detail::restrict_codes(all_times, out.rows);
   out.n_units = unit_codes.levels;
   out.n_times = time_codes.levels;
   const Eigen::Index n = static_cast<Eigen::Index>(out.rows.size());
@@ -352,10 +357,12 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   for (Eigen::Index j = 0; j < covariates.cols(); ++j)
     names.push_back(options.covariate_names.empty() ? "z" + std::to_string(j + 1)
                                                     : options.covariate_names[static_cast<std::size_t>(j)]);
-  Eigen::MatrixXd x_raw(n, k_in);
-  x_raw.col(0) = used_rows(treatment);
-  for (Eigen::Index j = 1; j < k_in; ++j) x_raw.col(j) = used_rows(covariates.col(j - 1));
-  Eigen::MatrixXd x_demeaned = x_raw;
+  Eigen::MatrixXd x_demeaned(n, k_in);
+  x_demeaned.col(0) = used_rows(treatment);
+  for (Eigen::Index j = 1; j < k_in; ++j) x_demeaned.col(j) = used_rows(covariates.col(j - 1));
+  Eigen::VectorXd raw_norm2 = Eigen::VectorXd::Zero(k_in);
+  for (Eigen::Index j = 0; j < k_in; ++j)
+    for (Eigen::Index r = 0; r < n; ++r) raw_norm2(j) += prior(r) * x_demeaned(r, j) * x_demeaned(r, j);
   bool projections_converged = true;
   {
     const absorb_sweeps s = absorb_in_place(x_demeaned, unit_codes, time_codes, prior, options.tolerance, options.max_sweeps);
@@ -367,11 +374,9 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   std::vector<Eigen::Index> kept;
   std::vector<std::string> kept_names, absorbed_names;
   for (Eigen::Index j = 0; j < k_in; ++j) {
-    double before = 0, after = 0;
-    for (Eigen::Index r = 0; r < n; ++r) {
-      before += prior(r) * x_raw(r, j) * x_raw(r, j);
-      after += prior(r) * x_demeaned(r, j) * x_demeaned(r, j);
-    }
+    const double before = raw_norm2(j);
+    double after = 0;
+    for (Eigen::Index r = 0; r < n; ++r) after += prior(r) * x_demeaned(r, j) * x_demeaned(r, j);
     if (std::sqrt(after) <= options.absorbed_tolerance * std::sqrt(before)) {
       if (j == 0)
         throw invalid_input(std::string("ppml: the treatment is collinear with the unit and time effects") +
@@ -423,7 +428,6 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   // z enters as z - (z_prev - z~_prev): both differ from the wanted columns by fixed effects only.
   Eigen::MatrixXd m(n, 1 + k);
   for (Eigen::Index j = 0; j < k; ++j) m.col(1 + j) = x_demeaned.col(kept[static_cast<std::size_t>(j)]);
-  x_raw.resize(0, 0);
   x_demeaned.resize(0, 0);
   Eigen::VectorXd z_effects = Eigen::VectorXd::Zero(n);  // z - z~ of the previous iteration
   Eigen::VectorXd mu = (yv.array() + 0.1).matrix();
