@@ -193,70 +193,88 @@ inline absorb_sweeps absorb_in_place(Eigen::Ref<Eigen::MatrixXd> columns, const 
   const std::size_t n = static_cast<std::size_t>(columns.rows());
   const double* w = weights.data();
   const std::size_t *unit_code = unit.code.data(), *time_code = time.code.data();
-  // The columns are independent problems, swept together so that each pass over the rows reads the
-  // codes and weights once for all of them; a column leaves the set when it meets its own rule
-  // (the same numbers as sweeping each column alone). Each sweep is two passes: subtract the unit
-  // means while summing for the time means, then subtract the time means while summing for the
-  // next sweep's unit means.
-  const auto cols = static_cast<std::size_t>(columns.cols());
-  std::vector<double*> c(cols);
-  std::vector<double> unit_sum(unit.levels * cols, 0.0), time_sum(time.levels * cols), scale(cols, 0.0),
-      removed(cols), unit_mean(unit.levels * cols), time_mean(time.levels * cols);
-  for (std::size_t j = 0; j < cols; ++j) c[j] = columns.col(static_cast<Eigen::Index>(j)).data();
-  // Sums are stored level-major (level * cols + column) so that one row touches adjacent entries.
-  // The first pass also totals the weights of every unit and time.
+  // Adds a value to sums[code] row by row, holding the total of a run of equal codes in a
+  // register (panels sorted by unit or by time have long runs; summing each run into memory row by
+  // row would chain every addition through a store).
+  struct run_sum {
+    double* sums;
+    std::size_t code = static_cast<std::size_t>(-1);
+    double total = 0;
+    void add(std::size_t c, double v) {
+      if (c != code) {
+        if (code != static_cast<std::size_t>(-1)) sums[code] += total;
+        code = c;
+        total = 0;
+      }
+      total += v;
+    }
+    void flush() {
+      if (code != static_cast<std::size_t>(-1)) sums[code] += total;
+    }
+  };
   std::vector<double> unit_weight(unit.levels, 0.0), time_weight(time.levels, 0.0);
-  for (std::size_t r = 0; r < n; ++r) {
-    unit_weight[unit_code[r]] += w[r];
-    time_weight[time_code[r]] += w[r];
-    for (std::size_t j = 0; j < cols; ++j) {
-      scale[j] += w[r] * c[j][r] * c[j][r];
-      unit_sum[unit_code[r] * cols + j] += w[r] * c[j][r];
+  {
+    run_sum uw{unit_weight.data()}, tw{time_weight.data()};
+    for (std::size_t r = 0; r < n; ++r) {
+      uw.add(unit_code[r], w[r]);
+      tw.add(time_code[r], w[r]);
     }
+    uw.flush();
+    tw.flush();
   }
-  std::vector<std::size_t> active;
-  for (std::size_t j = 0; j < cols; ++j) {
-    scale[j] = std::sqrt(scale[j]);
-    if (scale[j] != 0) active.push_back(j);
-  }
+  std::vector<double> unit_sum(unit.levels), time_sum(time.levels), mean(std::max(unit.levels, time.levels));
   absorb_sweeps out;
-  int it = 0;
-  while (!active.empty() && it < max_iterations) {
-    ++it;
-    for (std::size_t g = 0; g < unit.levels; ++g)
-      for (std::size_t j : active) unit_mean[g * cols + j] = unit_sum[g * cols + j] / unit_weight[g];
-    std::fill(time_sum.begin(), time_sum.end(), 0.0);
-    for (std::size_t j : active) removed[j] = 0;
-    for (std::size_t r = 0; r < n; ++r) {
-      const std::size_t u = unit_code[r] * cols, t = time_code[r] * cols;
-      for (std::size_t j : active) {
-        const double m = unit_mean[u + j];
-        c[j][r] -= m;
-        removed[j] += w[r] * m * m;
-        time_sum[t + j] += w[r] * c[j][r];
-      }
-    }
-    for (std::size_t g = 0; g < time.levels; ++g)
-      for (std::size_t j : active) time_mean[g * cols + j] = time_sum[g * cols + j] / time_weight[g];
+  // Each column is its own problem. A sweep is two passes: subtract the unit means while summing
+  // for the time means, then subtract the time means while summing for the next sweep's unit means.
+  for (Eigen::Index j = 0; j < columns.cols(); ++j) {
+    double* c = columns.col(j).data();
     std::fill(unit_sum.begin(), unit_sum.end(), 0.0);
-    for (std::size_t r = 0; r < n; ++r) {
-      const std::size_t u = unit_code[r] * cols, t = time_code[r] * cols;
-      for (std::size_t j : active) {
-        const double m = time_mean[t + j];
-        c[j][r] -= m;
-        removed[j] += w[r] * m * m;
-        unit_sum[u + j] += w[r] * c[j][r];
+    double norm2 = 0;
+    {
+      run_sum us{unit_sum.data()};
+      for (std::size_t r = 0; r < n; ++r) {
+        norm2 += w[r] * c[r] * c[r];
+        us.add(unit_code[r], w[r] * c[r]);
       }
+      us.flush();
     }
-    // After the first sweep a column is already free of unit means except for what the time step
-    // puts back, so the change of one sweep is the norm of both projections removed.
-    std::vector<std::size_t> still;
-    for (std::size_t j : active)
-      if (!(std::sqrt(removed[j]) <= tolerance * scale[j])) still.push_back(j);
-    active.swap(still);
+    const double scale = std::sqrt(norm2);
+    int it = 0;
+    bool done = scale == 0;
+    while (!done && it < max_iterations) {
+      ++it;
+      double removed = 0;
+      for (std::size_t g = 0; g < unit.levels; ++g) mean[g] = unit_sum[g] / unit_weight[g];
+      std::fill(time_sum.begin(), time_sum.end(), 0.0);
+      {
+        run_sum ts{time_sum.data()};
+        for (std::size_t r = 0; r < n; ++r) {
+          const double m = mean[unit_code[r]];
+          c[r] -= m;
+          removed += w[r] * m * m;
+          ts.add(time_code[r], w[r] * c[r]);
+        }
+        ts.flush();
+      }
+      for (std::size_t g = 0; g < time.levels; ++g) mean[g] = time_sum[g] / time_weight[g];
+      std::fill(unit_sum.begin(), unit_sum.end(), 0.0);
+      {
+        run_sum us{unit_sum.data()};
+        for (std::size_t r = 0; r < n; ++r) {
+          const double m = mean[time_code[r]];
+          c[r] -= m;
+          removed += w[r] * m * m;
+          us.add(unit_code[r], w[r] * c[r]);
+        }
+        us.flush();
+      }
+      // After the first sweep a column is already free of unit means except for what the time
+      // step puts back, so the change of one sweep is the norm of both projections removed.
+      done = std::sqrt(removed) <= tolerance * scale;
+    }
+    out.iterations = std::max(out.iterations, it);
+    if (!done) out.unconverged.push_back(static_cast<std::size_t>(j));
   }
-  out.iterations = it;
-  out.unconverged = active;
   return out;
 }
 
