@@ -14,6 +14,10 @@
 //
 // Weights are analytic (as lm(weights =) and fixest's `weights`): the projection is W-orthogonal.
 //
+// absorb_in_place() is the iterative step alone, on dense codes, in place and with a warm start
+// (the caller's columns may already be shifted by unit and time effects); IRLS with absorbed
+// effects (did/ppml.hpp) calls it once per iteration.
+//
 // Singletons. fixest's default is fixef.rm = "perfect", which for feols removes nothing: a unit
 // or time observed once is kept (its row is fitted exactly and carries no information on the
 // slopes). fixef.rm = "singleton" drops, in ONE pass (fixest: "there is no recursivity"), every
@@ -28,6 +32,7 @@
 #include <cstdint>
 #include <numeric>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -73,6 +78,24 @@ template <class Id>
 factor_codes encode_ids(const std::vector<Id>& ids) {
   factor_codes out;
   out.code.resize(ids.size());
+  if constexpr (std::is_integral_v<Id> && !std::is_same_v<Id, bool>) {
+    // Integers of a modest range (years, dense codes): a lookup table, the same codes as the hash
+    // map below (first appearance) at a fraction of its cost on large panels.
+    if (!ids.empty()) {
+      const auto [lo, hi] = std::minmax_element(ids.begin(), ids.end());
+      const auto range = static_cast<std::uint64_t>(*hi) - static_cast<std::uint64_t>(*lo);
+      if (range < std::max<std::uint64_t>(4 * ids.size(), 1u << 16)) {
+        constexpr std::size_t none = static_cast<std::size_t>(-1);
+        std::vector<std::size_t> table(static_cast<std::size_t>(range) + 1, none);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          std::size_t& c = table[static_cast<std::size_t>(static_cast<std::uint64_t>(ids[i]) - static_cast<std::uint64_t>(*lo))];
+          if (c == none) c = out.levels++;
+          out.code[i] = c;
+        }
+        return out;
+      }
+    }
+  }
   std::unordered_map<Id, std::size_t> seen;
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto [it, added] = seen.emplace(ids[i], seen.size());
@@ -99,7 +122,161 @@ inline std::size_t unit_time_components(const factor_codes& unit, const factor_c
   for (std::size_t v = 0; v < parent.size(); ++v) components += find(v) == v;
   return components;
 }
+
+// The codes of `f` on `rows` (ascending), renumbered densely in order of first appearance: the
+// same codes encode_ids gives the ids of those rows, without hashing them again.
+inline factor_codes restrict_codes(const factor_codes& f, const std::vector<std::size_t>& rows) {
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> renumber(f.levels, none);
+  factor_codes out;
+  out.code.resize(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::size_t& c = renumber[f.code[rows[r]]];
+    if (c == none) c = out.levels++;
+    out.code[r] = c;
+  }
+  return out;
+}
+
+// Singletons: rows whose unit or time occurs once, counted in one pass (fixest: "there is no
+// recursivity"); `rows` are the rows kept under `rule`, `warning` is empty when there are none.
+struct singleton_scan {
+  std::vector<std::size_t> rows;
+  std::size_t singletons = 0;
+  bool dropped = false;
+  std::string warning;
+};
+
+inline singleton_scan scan_singletons(const factor_codes& unit, const factor_codes& time, singleton_rule rule) {
+  const std::size_t n = unit.code.size();
+  singleton_scan out;
+  std::vector<std::size_t> unit_count(unit.levels), time_count(time.levels);
+  for (std::size_t i = 0; i < n; ++i) ++unit_count[unit.code[i]], ++time_count[time.code[i]];
+  out.rows.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool singleton = unit_count[unit.code[i]] == 1 || time_count[time.code[i]] == 1;
+    out.singletons += singleton;
+    if (!(singleton && rule == singleton_rule::drop_once)) out.rows.push_back(i);
+  }
+  if (out.singletons > 0) {
+    out.dropped = rule == singleton_rule::drop_once;
+    out.warning = std::to_string(out.singletons) + " singleton observation(s) (a unit or time observed once): " +
+                  (out.dropped ? "dropped, as fixest's fixef.rm = \"singleton\" (one pass)"
+                               : "kept, as fixest's default; they are fitted exactly and carry no "
+                                 "information on the slopes");
+  }
+  return out;
+}
 }  // namespace detail
+
+// What absorb_in_place did: the most sweeps any column took, and the columns (0-based) that
+// did not converge.
+struct absorb_sweeps {
+  int iterations = 0;
+  std::vector<std::size_t> unconverged;
+};
+
+// The iterative step of absorb() on dense codes, in place: every column of `columns` becomes its
+// W-orthogonal residual from the unit and time dummies by alternating projections (weighted unit
+// means, then weighted time means, until one sweep changes the column by at most `tolerance`
+// times its weighted norm on entry, at most `max_iterations` sweeps). No checks: `unit`, `time`
+// and `weights` (positive) must have one entry per row.
+//
+// Warm start. A column may enter as any point that differs from the column wanted by unit and
+// time effects, x - D a, since x - D a and x have the same residual; the projections then start
+// where a previous, similar problem ended. This is how an IRLS loop with absorbed effects
+// (did/ppml.hpp; fixest and ppmlhdfe do the same) passes the previous iteration's demeaned
+// columns: between iterations only the weights change, so few sweeps are needed.
+inline absorb_sweeps absorb_in_place(Eigen::Ref<Eigen::MatrixXd> columns, const factor_codes& unit,
+                                     const factor_codes& time, const Eigen::Ref<const Eigen::VectorXd>& weights,
+                                     double tolerance, int max_iterations) {
+  const std::size_t n = static_cast<std::size_t>(columns.rows());
+  const double* w = weights.data();
+  const std::size_t *unit_code = unit.code.data(), *time_code = time.code.data();
+  // Adds a value to sums[code] row by row, holding the total of a run of equal codes in a
+  // register (panels sorted by unit or by time have long runs; summing each run into memory row by
+  // row would chain every addition through a store).
+  struct run_sum {
+    double* sums;
+    std::size_t code = static_cast<std::size_t>(-1);
+    double total = 0;
+    void add(std::size_t c, double v) {
+      if (c != code) {
+        if (code != static_cast<std::size_t>(-1)) sums[code] += total;
+        code = c;
+        total = 0;
+      }
+      total += v;
+    }
+    void flush() {
+      if (code != static_cast<std::size_t>(-1)) sums[code] += total;
+    }
+  };
+  std::vector<double> unit_weight(unit.levels, 0.0), time_weight(time.levels, 0.0);
+  {
+    run_sum uw{unit_weight.data()}, tw{time_weight.data()};
+    for (std::size_t r = 0; r < n; ++r) {
+      uw.add(unit_code[r], w[r]);
+      tw.add(time_code[r], w[r]);
+    }
+    uw.flush();
+    tw.flush();
+  }
+  std::vector<double> unit_sum(unit.levels), time_sum(time.levels), mean(std::max(unit.levels, time.levels));
+  absorb_sweeps out;
+  // Each column is its own problem. A sweep is two passes: subtract the unit means while summing
+  // for the time means, then subtract the time means while summing for the next sweep's unit means.
+  for (Eigen::Index j = 0; j < columns.cols(); ++j) {
+    double* c = columns.col(j).data();
+    std::fill(unit_sum.begin(), unit_sum.end(), 0.0);
+    double norm2 = 0;
+    {
+      run_sum us{unit_sum.data()};
+      for (std::size_t r = 0; r < n; ++r) {
+        norm2 += w[r] * c[r] * c[r];
+        us.add(unit_code[r], w[r] * c[r]);
+      }
+      us.flush();
+    }
+    const double scale = std::sqrt(norm2);
+    int it = 0;
+    bool done = scale == 0;
+    while (!done && it < max_iterations) {
+      ++it;
+      double removed = 0;
+      for (std::size_t g = 0; g < unit.levels; ++g) mean[g] = unit_sum[g] / unit_weight[g];
+      std::fill(time_sum.begin(), time_sum.end(), 0.0);
+      {
+        run_sum ts{time_sum.data()};
+        for (std::size_t r = 0; r < n; ++r) {
+          const double m = mean[unit_code[r]];
+          c[r] -= m;
+          removed += w[r] * m * m;
+          ts.add(time_code[r], w[r] * c[r]);
+        }
+        ts.flush();
+      }
+      for (std::size_t g = 0; g < time.levels; ++g) mean[g] = time_sum[g] / time_weight[g];
+      std::fill(unit_sum.begin(), unit_sum.end(), 0.0);
+      {
+        run_sum us{unit_sum.data()};
+        for (std::size_t r = 0; r < n; ++r) {
+          const double m = mean[time_code[r]];
+          c[r] -= m;
+          removed += w[r] * m * m;
+          us.add(unit_code[r], w[r] * c[r]);
+        }
+        us.flush();
+      }
+      // After the first sweep a column is already free of unit means except for what the time
+      // step puts back, so the change of one sweep is the norm of both projections removed.
+      done = std::sqrt(removed) <= tolerance * scale;
+    }
+    out.iterations = std::max(out.iterations, it);
+    if (!done) out.unconverged.push_back(static_cast<std::size_t>(j));
+  }
+  return out;
+}
 
 struct absorb_result {
   Eigen::MatrixXd columns;             // the demeaned columns, over `rows`
@@ -133,31 +310,16 @@ absorb_result absorb(const Eigen::Ref<const Eigen::MatrixXd>& x, const std::vect
                             std::to_string(x(i, j)) + ") at row " + std::to_string(i + 1));
 
   absorb_result out;
-  // Singletons, counted on all rows (one pass, as fixest).
-  {
-    const factor_codes u = detail::encode_ids(unit_ids), t = detail::encode_ids(time_ids);
-    std::vector<std::size_t> unit_count(u.levels), time_count(t.levels);
-    for (std::size_t i = 0; i < n_in; ++i) ++unit_count[u.code[i]], ++time_count[t.code[i]];
-    for (std::size_t i = 0; i < n_in; ++i) {
-      const bool singleton = unit_count[u.code[i]] == 1 || time_count[t.code[i]] == 1;
-      out.singletons += singleton;
-      if (!(singleton && options.singletons == singleton_rule::drop_once)) out.rows.push_back(i);
-    }
-  }
-  if (out.singletons > 0) {
-    out.singletons_dropped = options.singletons == singleton_rule::drop_once;
-    out.warnings.push_back(std::to_string(out.singletons) + " singleton observation(s) (a unit or time observed once): " +
-                           (out.singletons_dropped ? "dropped, as fixest's fixef.rm = \"singleton\" (one pass)"
-                                                   : "kept, as fixest's default; they are fitted exactly and carry no "
-                                                     "information on the slopes"));
-  }
+  const factor_codes all_units = detail::encode_ids(unit_ids), all_times = detail::encode_ids(time_ids);
+  detail::singleton_scan scan = detail::scan_singletons(all_units, all_times, options.singletons);
+  out.rows = std::move(scan.rows);
+  out.singletons = scan.singletons;
+  out.singletons_dropped = scan.dropped;
+  if (!scan.warning.empty()) out.warnings.push_back(scan.warning);
   if (out.rows.empty()) throw invalid_input("absorb: every row is a singleton");
   const std::size_t n = out.rows.size();
-  std::vector<UnitId> kept_units(n);
-  std::vector<TimeId> kept_times(n);
-  for (std::size_t r = 0; r < n; ++r) kept_units[r] = unit_ids[out.rows[r]], kept_times[r] = time_ids[out.rows[r]];
-  out.unit = detail::encode_ids(kept_units);
-  out.time = detail::encode_ids(kept_times);
+  out.unit = detail::restrict_codes(all_units, out.rows);
+  out.time = detail::restrict_codes(all_times, out.rows);
   out.components = detail::unit_time_components(out.unit, out.time);
   out.absorbed_rank = out.unit.levels + out.time.levels - out.components;
 
@@ -182,27 +344,6 @@ absorb_result absorb(const Eigen::Ref<const Eigen::MatrixXd>& x, const std::vect
     }
   }
 
-  const auto group_weight = [&](const factor_codes& f) {
-    Eigen::VectorXd s = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(f.levels));
-    for (std::size_t r = 0; r < n; ++r) s(static_cast<Eigen::Index>(f.code[r])) += w(static_cast<Eigen::Index>(r));
-    return s;
-  };
-  const Eigen::VectorXd unit_weight = group_weight(out.unit), time_weight = group_weight(out.time);
-  // Subtracts the weighted group means of column `c`; returns the squared (weighted) norm removed.
-  const auto demean = [&](Eigen::Ref<Eigen::VectorXd> c, const factor_codes& f, const Eigen::VectorXd& total) {
-    Eigen::VectorXd mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(f.levels));
-    for (std::size_t r = 0; r < n; ++r)
-      mean(static_cast<Eigen::Index>(f.code[r])) += w(static_cast<Eigen::Index>(r)) * c(static_cast<Eigen::Index>(r));
-    mean.array() /= total.array();
-    double removed = 0;
-    for (std::size_t r = 0; r < n; ++r) {
-      const double m = mean(static_cast<Eigen::Index>(f.code[r]));
-      c(static_cast<Eigen::Index>(r)) -= m;
-      removed += w(static_cast<Eigen::Index>(r)) * m * m;
-    }
-    return removed;
-  };
-
   if (balanced && !weighted) {
     out.exact = true;
     for (Eigen::Index j = 0; j < out.columns.cols(); ++j) {
@@ -224,22 +365,9 @@ absorb_result absorb(const Eigen::Ref<const Eigen::MatrixXd>& x, const std::vect
     return out;
   }
 
-  std::vector<std::size_t> unconverged;
-  for (Eigen::Index j = 0; j < out.columns.cols(); ++j) {
-    auto c = out.columns.col(j);
-    const double scale = std::sqrt((w.array() * c.array().square()).sum());
-    int it = 0;
-    bool done = scale == 0;
-    while (!done && it < options.max_iterations) {
-      ++it;
-      // After the first sweep a column is already free of unit means except for what the time
-      // step puts back, so the change of one sweep is the norm of both projections removed.
-      const double removed = demean(c, out.unit, unit_weight) + demean(c, out.time, time_weight);
-      done = std::sqrt(removed) <= options.tolerance * scale;
-    }
-    out.iterations = std::max(out.iterations, it);
-    if (!done) unconverged.push_back(static_cast<std::size_t>(j));
-  }
+  const absorb_sweeps sweeps = absorb_in_place(out.columns, out.unit, out.time, w, options.tolerance, options.max_iterations);
+  out.iterations = sweeps.iterations;
+  const std::vector<std::size_t>& unconverged = sweeps.unconverged;
   if (!unconverged.empty()) {
     out.converged = false;
     std::string list;
