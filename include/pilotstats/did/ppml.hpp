@@ -148,6 +148,7 @@ struct ppml_result {
   Eigen::Index n = 0;                         // rows used
   std::size_t n_units = 0, n_times = 0;
   std::size_t clusters = 0;                   // CR1
+  std::size_t treated_clusters = 0;           // clusters with a treated row (units when no clusters are given)
   bool units_nested = false, times_nested = false;  // in the clusters (CR1)
   double small_sample_k = 0;                  // fixest's K in (n-1)/(n-K) (0 without small_sample)
   std::vector<std::size_t> rows;              // input rows used (0-based)
@@ -573,6 +574,13 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
     out.small_sample_k = k_ss;
     return (nd - 1) / (nd - k_ss);
   };
+  {
+    std::vector<std::size_t> codes(out.rows.size());
+    for (std::size_t r = 0; r < codes.size(); ++r)
+      codes[r] = options.cluster.empty() ? unit_codes.code[r] : options.cluster[out.rows[r]];
+    out.treated_clusters = detail::treated_clusters(codes, treatment, out.rows);
+    if (const auto w = detail::few_treated_clusters_warning(out.treated_clusters)) out.warnings.push_back(*w);
+  }
   const double k_full = static_cast<double>(k) + static_cast<double>(unit_codes.levels + time_codes.levels - 1);
   covariance_result cov;
   cov.df = Eigen::VectorXd::Constant(k, infinite_df);
