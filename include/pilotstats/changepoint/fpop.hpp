@@ -96,6 +96,7 @@ namespace detail {
 
 struct fpop_root {
   double at;     // the point
+  double aux;    // the shape's cached function of it (log mu for Poisson)
   double shape;  // the segment's cost above its minimum, there
 };
 
@@ -105,10 +106,10 @@ struct fpop_domain {
 
 // Normal mean: L(a, b, mu) = C(a, b) + n (mu - mean)^2.
 struct fpop_normal_shape {
-  double vertex, length;
+  double vertex, length, cost;
 
   static fpop_normal_shape of(const normal_mean_cost& c, Eigen::Index a, Eigen::Index b) {
-    return {*c.estimate(a, b).mean, static_cast<double>(b - a)};
+    return {*c.estimate(a, b).mean, static_cast<double>(b - a), c(a, b)};
   }
   static fpop_domain domain(const normal_mean_cost& c) {
     fpop_domain d{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
@@ -119,68 +120,75 @@ struct fpop_normal_shape {
     }
     return d;
   }
-  double operator()(double mu) const {
+  static double aux(double) { return 0; }
+  double operator()(double mu, double) const {
     const double d = mu - vertex;
     return length * d * d;
   }
-  fpop_root left(double level, double, double) const {
+  fpop_root left(double level, double, double, double, double) const {
     const double mu = vertex - std::sqrt(level / length);
-    return {mu, (*this)(mu)};
+    return {mu, 0, (*this)(mu, 0)};
   }
-  fpop_root right(double level, double, double) const {
+  fpop_root right(double level, double, double, double, double) const {
     const double mu = vertex + std::sqrt(level / length);
-    return {mu, (*this)(mu)};
+    return {mu, 0, (*this)(mu, 0)};
   }
 };
 
 // Poisson rate: L(a, b, mu) = C(a, b) + 2 x (z - 1 - log z), z = mu / rate, rate = x / n; and
-// 2 n mu when x = 0.
+// 2 n mu when x = 0. Pieces cache log mu at their ends, so checking a piece needs no logarithm.
 struct fpop_poisson_shape {
-  double vertex, length, count;
+  double vertex, length, count, log_vertex, cost;
 
   static fpop_poisson_shape of(const poisson_cost& c, Eigen::Index a, Eigen::Index b) {
     const double n = static_cast<double>(b - a);
     const double rate = *c.estimate(a, b).rate;
-    return {rate, n, std::round(rate * n)};  // the count is an integer: undo the division's rounding
+    const double x = static_cast<double>(static_cast<long long>(rate * n + 0.5));  // undo the division's rounding
+    if (x == 0) return {0, n, 0, -std::numeric_limits<double>::infinity(), 0};
+    const double log_rate = std::log(rate);
+    return {rate, n, x, log_rate, -2 * x * log_rate};  // C(a, b) = 2 x (log n - log x)
   }
   static fpop_domain domain(const poisson_cost& c) {
     fpop_domain d{0.0, 0.0};
     for (Eigen::Index i = 0; i < c.size(); ++i) d.hi = std::max(d.hi, *c.estimate(i, i + 1).rate);
     return d;
   }
-  double operator()(double mu) const {
+  static double aux(double mu) { return std::log(mu); }  // -inf at 0
+  double operator()(double mu, double log_mu) const {
     if (count == 0) return 2 * length * mu;
     if (mu <= 0) return std::numeric_limits<double>::infinity();
-    const double z = mu / vertex;
-    return 2 * count * (z - 1 - std::log(z));
+    return 2 * count * (mu / vertex - 1 - (log_mu - log_vertex));
   }
   // Left of the vertex (only when count > 0): Newton on e^u - 1 - u = l in u = log z, from
-  // u0 <= root (the old end `from`, or -(1 + l), where e^u0 > 0 makes the left side positive).
-  fpop_root left(double level, double from, double tol) const {
+  // u0 <= root (the old end, or -(1 + l), where e^u0 > 0 makes the left side positive).
+  // `shape_from` is the shape at `from`, known to the caller.
+  fpop_root left(double level, double from, double log_from, double shape_from, double tol) const {
     const double l = level / (2 * count);
-    double u = -(1 + l);
-    if (from > 0) u = std::max(u, std::log(from / vertex));
+    double u = -(1 + l), e = std::exp(u), excess = e - 1 - u - l;
+    if (from > 0 && log_from - log_vertex > u) u = log_from - log_vertex, e = from / vertex, excess = shape_from / (2 * count) - l;
     for (int i = 0;; ++i) {
-      const double e = std::exp(u);
-      const double excess = e - 1 - u - l;
+      if (i > 0) e = std::exp(u), excess = e - 1 - u - l;
       const double next = u - excess / (e - 1);
-      if (2 * count * excess <= tol || e >= 1 || i == 100 || !(next > u)) return {vertex * e, 2 * count * (excess + l)};
+      if (2 * count * excess <= tol || e >= 1 || i == 100 || !(next > u))
+        return {vertex * e, log_vertex + u, 2 * count * (excess + l)};
       u = next;
     }
   }
   // Right of the vertex: Newton on z - 1 - log z = l in z, from the old end (z0 >= root).
-  fpop_root right(double level, double from, double tol) const {
+  fpop_root right(double level, double from, double log_from, double shape_from, double tol) const {
     if (count == 0) {
       const double mu = level / (2 * length);
-      return {mu, 2 * length * mu};
+      return {mu, std::log(mu), 2 * length * mu};
     }
     const double l = level / (2 * count);
-    double z = from / vertex;
+    double z = from / vertex, log_z = log_from - log_vertex, excess = shape_from / (2 * count) - l;
     for (int i = 0;; ++i) {
-      const double excess = z - 1 - std::log(z) - l;
+      if (i > 0) excess = z - 1 - log_z - l;
       const double next = z - excess / (1 - 1 / z);
-      if (2 * count * excess <= tol || z <= 1 || i == 100 || !(next < z)) return {vertex * z, 2 * count * (excess + l)};
+      if (2 * count * excess <= tol || z <= 1 || i == 100 || !(next < z))
+        return {vertex * z, log_vertex + log_z, 2 * count * (excess + l)};
       z = next;
+      log_z = std::log(z);
     }
   }
 };
@@ -215,13 +223,14 @@ struct fpop_traits<mbic_cost<Cost>> {
 };
 
 struct fpop_piece {
-  double lo, hi;     // a closed interval of mu
-  Eigen::Index tau;  // the candidate last change that keeps it
+  double lo, hi;          // a closed interval of mu
+  Eigen::Index tau;       // the candidate last change that keeps it
+  double aux_lo, aux_hi;  // the shape's cached function of lo and hi
 };
 
 template <class T>
-void sort_by_lo(std::vector<T>& v) {  // insertion sort: the lists are short and nearly sorted
-  for (std::size_t i = 1; i < v.size(); ++i) {
+void sort_by_lo(T* v, std::size_t size) {  // insertion sort: the lists are short and nearly sorted
+  for (std::size_t i = 1; i < size; ++i) {
     const T x = v[i];
     std::size_t j = i;
     for (; j > 0 && v[j - 1].lo > x.lo; --j) v[j] = v[j - 1];
@@ -249,74 +258,110 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
   std::vector<double> f(un + 1, std::numeric_limits<double>::infinity());
   std::vector<Eigen::Index> last(un + 1, 0);
   f[0] = -penalty;
-  std::vector<detail::fpop_piece> pieces, kept, fresh;
+  std::vector<detail::fpop_piece> pieces, fresh;
   std::vector<detail::fpop_domain> wins;  // where an older candidate beats the new one for good
   std::size_t max_pieces = 0, max_candidates = 0;
   double sum_candidates = 0;
   std::vector<Eigen::Index> owners;  // trace only
+  const double log_m = std::log(static_cast<double>(m));
+  const double log_n_over_m = std::log(static_cast<double>(n)) - log_m;  // bounds MBIC's lambda
+  // MBIC's log(length) for every length, computed as mbic_cost computes it (the same bits).
+  std::vector<double> log_length;
+  if constexpr (traits::log_length) {
+    log_length.resize(un + 1);
+    for (std::size_t k = 0; k <= un; ++k) log_length[k] = std::log(static_cast<double>(k));
+  }
 
   // Candidate s enters at time t = s + m, when it may first end a segment.
+  // The lists live in vectors that only grow; their lengths are counted apart.
+  std::size_t count = 0;  // pieces[0, count) are live, sorted by lo (overlaps allowed)
   const auto enter = [&](Eigen::Index s, Eigen::Index t) {
-    kept.clear();
-    wins.clear();
+    if (wins.size() < count + 2) wins.resize(2 * count + 2);
+    if (fresh.size() < count + 2) fresh.resize(2 * count + 2);
+    std::size_t kept = 0, won = 0;
+    bool kept_sorted = true, wins_sorted = true;
+    const auto add_win = [&](double lo, double hi) {
+      wins_sorted = wins_sorted && (won == 0 || wins[won - 1].lo <= lo);
+      wins[won++] = {lo, hi};
+    };
     const double fs = f[static_cast<std::size_t>(s)];
-    for (const detail::fpop_piece& p : pieces) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const detail::fpop_piece& p = pieces[i];
       const Eigen::Index a = p.tau;
       const double fa = f[static_cast<std::size_t>(a)];
-      const double c = base(a, s);
+      const shape_t shape = shape_t::of(base, a, s);
+      const double c = shape.cost;
       const double margin = 1e-9 * (1 + std::abs(fs) + std::abs(fa) + std::abs(c));
       const double slack = fs - fa - c;  // a and s tie where the shape of (a, s] equals this
       const double keep = slack + margin;
       if (keep < 0) continue;  // a loses to s everywhere (PELT's pruning test)
-      const shape_t shape = shape_t::of(base, a, s);
-      const double v = shape.vertex, tol = 0.25 * margin;
-      double lo = p.lo, hi = p.hi, glo = shape(lo), ghi = shape(hi);
-      bool lo_moved = false;
-      if (glo > keep) {
-        if (lo >= v) continue;
-        const detail::fpop_root r = shape.left(keep, lo, tol);
-        lo = r.at, glo = r.shape, lo_moved = true;
+      const double v = shape.vertex;
+      detail::fpop_piece q = p;
+      double glo = shape(q.lo, q.aux_lo), ghi = shape(q.hi, q.aux_hi);
+      if (glo > keep || ghi > keep) {  // the piece is cut (a convex shape: the ends decide)
+        bool lo_moved = false;
+        if (glo > keep) {
+          if (q.lo >= v) continue;
+          const detail::fpop_root r = shape.left(keep, q.lo, q.aux_lo, glo, 0.25 * margin);
+          q.lo = r.at, q.aux_lo = r.aux, glo = r.shape, lo_moved = true;
+        }
+        if (ghi > keep) {
+          if (q.hi <= v) continue;
+          const detail::fpop_root r = shape.right(keep, q.hi, q.aux_hi, ghi, 0.25 * margin);
+          q.hi = r.at, q.aux_hi = r.aux, ghi = r.shape;
+        }
+        if (q.hi < q.lo) {  // rounding only: keep the end that was checked
+          if (lo_moved) q.lo = q.hi, q.aux_lo = q.aux_hi, glo = ghi;
+          else q.hi = q.lo, q.aux_hi = q.aux_lo, ghi = glo;
+        }
       }
-      if (ghi > keep) {
-        if (hi <= v) continue;
-        const detail::fpop_root r = shape.right(keep, hi, tol);
-        hi = r.at, ghi = r.shape;
-      }
-      if (hi < lo) {  // rounding only: keep the end that was checked
-        if (lo_moved) lo = hi, glo = ghi;
-        else hi = lo, ghi = glo;
-      }
-      kept.push_back({lo, hi, a});
+      kept_sorted = kept_sorted && (kept == 0 || pieces[kept - 1].lo <= q.lo);
+      pieces[kept++] = q;  // in place: kept <= i
 
       // Where a beats s for good: below win (an inner approximation by chords from the vertex).
-      double lambda = 0;
-      if constexpr (traits::log_length)
-        lambda = std::log(static_cast<double>(t - a)) - std::log(static_cast<double>(t - s));
-      const double win = slack - lambda - margin;
-      if (!(win > 0)) continue;
-      const double wl = glo < win ? lo : v - (v - lo) * (win / glo);
-      const double wh = ghi < win ? hi : v + (hi - v) * (win / ghi);
-      if (v < lo) {
-        if (glo < win) wins.push_back({lo, std::max(lo, wh)});
-      } else if (v > hi) {
-        if (ghi < win) wins.push_back({std::min(hi, wl), hi});
+      if (!(slack - margin > 0)) continue;
+      double win = slack - margin;
+      if constexpr (traits::log_length) {
+        const double top = std::max(glo, ghi);
+        if (!(win - log_n_over_m > top))  // else the whole piece wins, whatever lambda is
+          win -= log_length[static_cast<std::size_t>(t - a)] - log_m;
+        if (!(win > 0)) continue;
+      }
+      if (glo < win && ghi < win) {
+        add_win(q.lo, q.hi);
+        continue;
+      }
+      const double wl = glo < win ? q.lo : v - (v - q.lo) * (win / glo);
+      const double wh = ghi < win ? q.hi : v + (q.hi - v) * (win / ghi);
+      if (v < q.lo) {
+        if (glo < win) add_win(q.lo, std::max(q.lo, wh));
+      } else if (v > q.hi) {
+        if (ghi < win) add_win(std::min(q.hi, wl), q.hi);
       } else {
-        wins.push_back({wl, wh});
+        add_win(wl, wh);
       }
     }
     // s keeps what no older candidate wins (closed: the boundary points are shared).
-    detail::sort_by_lo(wins);
-    fresh.clear();
+    if (!wins_sorted) detail::sort_by_lo(wins.data(), won);
+    std::size_t added = 0;
     double at = domain.lo;
-    for (const auto& w : wins) {
-      if (w.lo > at) fresh.push_back({at, w.lo, s});
-      at = std::max(at, w.hi);
+    for (std::size_t i = 0; i < won; ++i) {
+      if (wins[i].lo > at) fresh[added++] = {at, wins[i].lo, s, shape_t::aux(at), shape_t::aux(wins[i].lo)};
+      at = std::max(at, wins[i].hi);
     }
-    if (at < domain.hi || wins.empty()) fresh.push_back({at, domain.hi, s});
-    detail::sort_by_lo(kept);
-    pieces.clear();
-    std::merge(kept.begin(), kept.end(), fresh.begin(), fresh.end(), std::back_inserter(pieces),
-               [](const detail::fpop_piece& x, const detail::fpop_piece& y) { return x.lo < y.lo; });
+    if (at < domain.hi || won == 0) fresh[added++] = {at, domain.hi, s, shape_t::aux(at), shape_t::aux(domain.hi)};
+    if (!kept_sorted) detail::sort_by_lo(pieces.data(), kept);
+    // Merge the new pieces in, from the back, moving the kept ones in blocks.
+    count = kept + added;
+    if (pieces.size() < count) pieces.resize(2 * count);
+    for (std::size_t i = kept, j = added; j > 0; --j) {
+      std::size_t at_most = i;
+      while (at_most > 0 && pieces[at_most - 1].lo > fresh[j - 1].lo) --at_most;
+      std::copy_backward(pieces.begin() + static_cast<std::ptrdiff_t>(at_most), pieces.begin() + static_cast<std::ptrdiff_t>(i),
+                         pieces.begin() + static_cast<std::ptrdiff_t>(i + j));
+      pieces[at_most + j - 1] = fresh[j - 1];
+      i = at_most;
+    }
   };
 
   for (Eigen::Index t = m; t <= n; ++t) {
@@ -325,10 +370,16 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     // F(t) over the candidates left, as optimal partitioning computes it: ties to the smallest s.
     double best = std::numeric_limits<double>::infinity();
     Eigen::Index arg = 0, previous = -1;
-    for (const detail::fpop_piece& p : pieces) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const detail::fpop_piece& p = pieces[i];
       if (p.tau == previous) continue;
       previous = p.tau;
-      const double v = f[static_cast<std::size_t>(p.tau)] + cost(p.tau, t) + penalty;
+      double segment_cost;  // cost(p.tau, t), as mbic_cost adds log(length) under MBIC
+      if constexpr (traits::log_length)
+        segment_cost = base(p.tau, t) + log_length[static_cast<std::size_t>(t - p.tau)];
+      else
+        segment_cost = cost(p.tau, t);
+      const double v = f[static_cast<std::size_t>(p.tau)] + segment_cost + penalty;
       if (v < best || (v == best && p.tau < arg)) {
         best = v;
         arg = p.tau;
@@ -337,9 +388,9 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     f[static_cast<std::size_t>(t)] = best;
     last[static_cast<std::size_t>(t)] = arg;
     if (trace) {
-      max_pieces = std::max(max_pieces, pieces.size());
+      max_pieces = std::max(max_pieces, count);
       owners.clear();
-      for (const auto& p : pieces) owners.push_back(p.tau);
+      for (std::size_t i = 0; i < count; ++i) owners.push_back(pieces[i].tau);
       std::sort(owners.begin(), owners.end());
       const auto k = static_cast<std::size_t>(std::unique(owners.begin(), owners.end()) - owners.begin());
       max_candidates = std::max(max_candidates, k);
