@@ -33,7 +33,7 @@
 // The minimum segment length m. Candidate s may end a segment only from t = s + m on, so it
 // enters then (not at s + 1), and the comparison above is the same, with b = s: its data
 // (a, s] are known. So any m works, at no extra cost (pelt.hpp's delayed pruning is the same
-// idea). The brief's worry that m > 1 is awkward does not arise for these costs.
+// idea), including the Poisson default m = 2 of find_changepoints.
 //
 // MBIC. mbic_cost adds log(t - s) to the cost of the final segment. For a < b,
 // log(t - a) - log(t - b) > 0 and falls with t, so (i) an older a that loses to b at mu without
