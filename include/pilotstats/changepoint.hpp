@@ -1,4 +1,4 @@
-// pilotstats/changepoint.hpp: change-point detection: costs, searches, penalties, CROPS, single-change
+// pilotstats/changepoint.hpp: change-point detection: costs, searches (PELT, FPOP, ...), penalties, CROPS, single-change
 // tests, and online monitoring (BOCPD, Page CUSUM).
 #pragma once
 #include "pilotstats/changepoint/cost.hpp"
@@ -9,6 +9,7 @@
 #include "pilotstats/changepoint/partition.hpp"
 #include "pilotstats/changepoint/optimal_partitioning.hpp"
 #include "pilotstats/changepoint/pelt.hpp"
+#include "pilotstats/changepoint/fpop.hpp"
 #include "pilotstats/changepoint/binary_segmentation.hpp"
 #include "pilotstats/changepoint/wild_binary_segmentation.hpp"
 #include "pilotstats/changepoint/segment_neighbourhood.hpp"

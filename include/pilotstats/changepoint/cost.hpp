@@ -72,6 +72,7 @@ class mbic_cost {
     return base_->pruning_constant() + std::log(std::max(1.0, static_cast<double>(size()) / 4.0));
   }
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const { return base_->estimate(a, b); }
+  const Cost& base() const { return *base_; }  // the cost without the log(length) terms
 
  private:
   const Cost* base_;

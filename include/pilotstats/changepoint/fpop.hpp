@@ -1,0 +1,412 @@
+// pilotstats/changepoint/fpop.hpp: exact penalized search by functional pruning (FPOP;
+// Maidstone, Hocking, Rigaill & Fearnhead 2017, "On optimal multiple changepoint algorithms for
+// large data", Statistics and Computing 27(2), 519-533), for a change in a normal mean and in a
+// Poisson rate, with or without MBIC's log(length) terms.
+//
+// Synopsis
+//   const pilotstats::normal_mean_cost cost(y);
+//   const auto p = pilotstats::fpop(cost, penalty, 1);                   // as pelt(cost, penalty, 1)
+//   const auto q = pilotstats::fpop(pilotstats::mbic_cost(cost), penalty, 1);  // under MBIC
+//
+// What it returns. Exactly what optimal_partitioning (and exact PELT) return for the same cost,
+// penalty per change and minimum segment length m: the recursion, F(0) = -beta and
+//     F(t) = min over s in {0} u [m, t - m] of F(s) + C(s, t) + beta,
+// is evaluated with the same arithmetic (the cost object's own C(s, t), the same sums in the
+// same order), ties go to the smallest s as in optimal_partitioning.hpp, and change points
+// follow partition.hpp (R's cpts: the last 1-based index of each segment but the last). Only
+// the set of s that is tried differs: FPOP drops s once no segment parameter mu is left at which
+// s could still be the best last change.
+//
+// The functional view. For a candidate last change s and a segment parameter mu (the mean, or
+// the Poisson rate), let f_s(mu) = F(s) + beta + L(s, t, mu) with L the segment's cost at mu
+// (sum (y - mu)^2; or 2 sum (mu - y log mu) - 2 sum y, so that min over mu is C(s, t) exactly as
+// normal_costs.hpp / poisson_cost.hpp define it). L is additive over data, so for two candidates
+// a < b the difference f_a(mu) - f_b(mu) = F(a) + L(a, b, mu) - F(b) never changes once b is
+// a candidate: where it is > 0, a can never again be the best at mu. Each candidate therefore
+// keeps a set of mu (a list of intervals, "pieces"), and when b enters, every older candidate a
+// keeps only {mu : F(a) + C(a, b) + n (mu - mean)^2 <= F(b)} (normal: a quadratic, solved in
+// closed form) or {mu : F(a) + C(a, b) + 2 x (z - 1 - log z) <= F(b)}, z = mu / rate
+// (Poisson; see poisson roots below). b gets the mu no older candidate wins. A candidate with no
+// mu left is gone for good. F(t) is then the minimum of F(s) + C(s, t) + beta over the s that
+// remain, computed exactly as optimal partitioning computes it.
+//
+// The minimum segment length m. Candidate s may end a segment only from t = s + m on, so it
+// enters then (not at s + 1), and the comparison above is the same, with b = s: its data
+// (a, s] are known. So any m works, at no extra cost (pelt.hpp's delayed pruning is the same
+// idea), including the Poisson default m = 2 of find_changepoints.
+//
+// MBIC. mbic_cost adds log(t - s) to the cost of the final segment. For a < b,
+// log(t - a) - log(t - b) > 0 and falls with t, so (i) an older a that loses to b at mu without
+// the log terms loses at every later t: it is dropped as above; (ii) b loses to a at mu for
+// every later t once F(b) - F(a) - L(a, b, mu) > log(t - a) - log(t - b) at the time b enters.
+// So b gets less than "everything a does not keep", and a and b may both keep some mu. Pieces
+// may therefore overlap: a mu may belong to several candidates, which only costs time.
+//
+// Rounding. Costs come from differences of cumulative sums and the roots are computed, so a
+// comparison is only trusted beyond a margin, the one pelt.hpp uses:
+// 1e-9 x (1 + |F(b)| + |F(a)| + |C(a, b)|). a keeps mu unless it loses by more than the margin;
+// b is refused mu only where some a wins by more than the margin. Near-ties thus keep both
+// candidates (the pieces overlap), so whichever one the computed F(t) prefers is still there.
+// Roots are outer approximations for what a keeps (Newton from outside the root converges
+// monotonically to it on a convex function) and inner ones for what a wins (the chord from the
+// vertex lies above a convex function), so rounding in the roots keeps more, never less.
+// As for PELT, the guarantee assumes the rounding in C(s, t) stays below the margin, which
+// fails only for data whose mean is huge against its spread (sums of y^2 of about 1e7 times
+// the squared spread).
+//
+// Poisson roots. Solving 2 x (z - 1 - log z) = level for z = mu / (x / n): the right root
+// (z >= 1) by Newton in z, the left root (z <= 1) by Newton in u = log z on e^u - 1 - u; both
+// start at the old end of the piece (or at u = -(1 + level / 2x), which is always left of the
+// root), so they move monotonically towards the root and a few steps suffice when the piece
+// moved little; they stop once the value is within a quarter of the margin. A segment with no
+// counts (x = 0) has cost 2 n mu, a line. The rate lives on [0, max y], the mean on
+// [min y, max y]: every segment's estimate lies there, so nothing outside can matter.
+//
+// Cost. Per step, O(number of pieces); with few changes this stays small where PELT keeps
+// O(segment length) candidates (tests/changepoint/fpop_test.cpp checks it; bench/ times it).
+// With penalty 0 on data with exact ties (a run of zero counts) every tied candidate is kept,
+// as the tie rule requires, and FPOP is quadratic like optimal partitioning.
+//
+// Supported costs: normal_mean_cost, poisson_cost, and mbic_cost of either (fpop_cost below).
+// The variance and mean-and-variance costs have two-parameter or non-additive functional forms
+// and are not supported: use pelt().
+#pragma once
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "pilotstats/changepoint/cost.hpp"
+#include "pilotstats/changepoint/normal_costs.hpp"
+#include "pilotstats/changepoint/partition.hpp"
+#include "pilotstats/changepoint/poisson_cost.hpp"
+
+namespace pilotstats {
+
+struct fpop_trace {
+  std::vector<double> penalized_cost;  // F(t), t = 0..n (infinite where no split exists)
+  std::size_t max_candidates = 0;      // the most candidate last changes kept at once
+  std::size_t max_pieces = 0;          // the most intervals of mu kept at once
+  double mean_candidates = 0;          // averaged over t = m..n
+};
+
+namespace detail {
+
+struct fpop_root {
+  double at;     // the point
+  double aux;    // the shape's cached function of it (log mu for Poisson)
+  double shape;  // the segment's cost above its minimum, there
+};
+
+struct fpop_domain {
+  double lo, hi;
+};
+
+// Normal mean: L(a, b, mu) = C(a, b) + n (mu - mean)^2.
+struct fpop_normal_shape {
+  double vertex, length, cost;
+
+  static fpop_normal_shape of(const normal_mean_cost& c, Eigen::Index a, Eigen::Index b) {
+    return {*c.estimate(a, b).mean, static_cast<double>(b - a), c(a, b)};
+  }
+  static fpop_domain domain(const normal_mean_cost& c) {
+    fpop_domain d{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+    for (Eigen::Index i = 0; i < c.size(); ++i) {
+      const double y = *c.estimate(i, i + 1).mean;
+      d.lo = std::min(d.lo, y);
+      d.hi = std::max(d.hi, y);
+    }
+    return d;
+  }
+  static double aux(double) { return 0; }
+  double operator()(double mu, double) const {
+    const double d = mu - vertex;
+    return length * d * d;
+  }
+  fpop_root left(double level, double, double, double, double) const {
+    const double mu = vertex - std::sqrt(level / length);
+    return {mu, 0, (*this)(mu, 0)};
+  }
+  fpop_root right(double level, double, double, double, double) const {
+    const double mu = vertex + std::sqrt(level / length);
+    return {mu, 0, (*this)(mu, 0)};
+  }
+};
+
+// Poisson rate: L(a, b, mu) = C(a, b) + 2 x (z - 1 - log z), z = mu / rate, rate = x / n; and
+// 2 n mu when x = 0. Pieces cache log mu at their ends, so checking a piece needs no logarithm.
+struct fpop_poisson_shape {
+  double vertex, length, count, log_vertex, cost;
+
+  static fpop_poisson_shape of(const poisson_cost& c, Eigen::Index a, Eigen::Index b) {
+    const double n = static_cast<double>(b - a);
+    const double rate = *c.estimate(a, b).rate;
+    const double x = static_cast<double>(static_cast<long long>(rate * n + 0.5));  // undo the division's rounding
+    if (x == 0) return {0, n, 0, -std::numeric_limits<double>::infinity(), 0};
+    const double log_rate = std::log(rate);
+    return {rate, n, x, log_rate, -2 * x * log_rate};  // C(a, b) = 2 x (log n - log x)
+  }
+  static fpop_domain domain(const poisson_cost& c) {
+    fpop_domain d{0.0, 0.0};
+    for (Eigen::Index i = 0; i < c.size(); ++i) d.hi = std::max(d.hi, *c.estimate(i, i + 1).rate);
+    return d;
+  }
+  static double aux(double mu) { return std::log(mu); }  // -inf at 0
+  double operator()(double mu, double log_mu) const {
+    if (count == 0) return 2 * length * mu;
+    if (mu <= 0) return std::numeric_limits<double>::infinity();
+    return 2 * count * (mu / vertex - 1 - (log_mu - log_vertex));
+  }
+  // Left of the vertex (only when count > 0): Newton on e^u - 1 - u = l in u = log z, from
+  // u0 <= root (the old end, or -(1 + l), where e^u0 > 0 makes the left side positive).
+  // `shape_from` is the shape at `from`, known to the caller.
+  fpop_root left(double level, double from, double log_from, double shape_from, double tol) const {
+    const double l = level / (2 * count);
+    double u = -(1 + l), e = std::exp(u), excess = e - 1 - u - l;
+    if (from > 0 && log_from - log_vertex > u) u = log_from - log_vertex, e = from / vertex, excess = shape_from / (2 * count) - l;
+    for (int i = 0;; ++i) {
+      if (i > 0) e = std::exp(u), excess = e - 1 - u - l;
+      const double next = u - excess / (e - 1);
+      if (2 * count * excess <= tol || e >= 1 || i == 100 || !(next > u))
+        return {vertex * e, log_vertex + u, 2 * count * (excess + l)};
+      u = next;
+    }
+  }
+  // Right of the vertex: Newton on z - 1 - log z = l in z, from the old end (z0 >= root).
+  fpop_root right(double level, double from, double log_from, double shape_from, double tol) const {
+    if (count == 0) {
+      const double mu = level / (2 * length);
+      return {mu, std::log(mu), 2 * length * mu};
+    }
+    const double l = level / (2 * count);
+    double z = from / vertex, log_z = log_from - log_vertex, excess = shape_from / (2 * count) - l;
+    for (int i = 0;; ++i) {
+      if (i > 0) excess = z - 1 - log_z - l;
+      const double next = z - excess / (1 - 1 / z);
+      if (2 * count * excess <= tol || z <= 1 || i == 100 || !(next < z))
+        return {vertex * z, log_vertex + log_z, 2 * count * (excess + l)};
+      z = next;
+      log_z = std::log(z);
+    }
+  }
+};
+
+template <class Cost>
+struct fpop_traits {
+  static constexpr bool supported = false;
+};
+
+template <>
+struct fpop_traits<normal_mean_cost> {
+  static constexpr bool supported = true;
+  static constexpr bool log_length = false;
+  using shape = fpop_normal_shape;
+  static const normal_mean_cost& base(const normal_mean_cost& c) { return c; }
+};
+
+template <>
+struct fpop_traits<poisson_cost> {
+  static constexpr bool supported = true;
+  static constexpr bool log_length = false;
+  using shape = fpop_poisson_shape;
+  static const poisson_cost& base(const poisson_cost& c) { return c; }
+};
+
+template <class Cost>
+struct fpop_traits<mbic_cost<Cost>> {
+  static constexpr bool supported = fpop_traits<Cost>::supported;
+  static constexpr bool log_length = true;
+  using shape = typename fpop_traits<Cost>::shape;
+  static const Cost& base(const mbic_cost<Cost>& c) { return c.base(); }
+};
+
+struct fpop_piece {
+  double lo, hi;          // a closed interval of mu
+  Eigen::Index tau;       // the candidate last change that keeps it
+  double aux_lo, aux_hi;  // the shape's cached function of lo and hi
+};
+
+template <class T>
+void sort_by_lo(T* v, std::size_t size) {  // insertion sort: the lists are short and nearly sorted
+  for (std::size_t i = 1; i < size; ++i) {
+    const T x = v[i];
+    std::size_t j = i;
+    for (; j > 0 && v[j - 1].lo > x.lo; --j) v[j] = v[j - 1];
+    v[j] = x;
+  }
+}
+
+}  // namespace detail
+
+// Costs FPOP can search: normal mean and Poisson, plain or with MBIC's log(length) terms.
+template <class Cost>
+concept fpop_cost = segment_cost<Cost> && detail::fpop_traits<Cost>::supported;
+
+template <fpop_cost Cost>
+partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length, fpop_trace* trace = nullptr) {
+  using traits = detail::fpop_traits<Cost>;
+  using shape_t = typename traits::shape;
+  const Eigen::Index n = cost.size(), m = min_segment_length;
+  detail::check_penalty("fpop", penalty);
+  detail::check_search("fpop", n, m, Cost::minimum_segment_length);
+  const auto& base = traits::base(cost);
+  const detail::fpop_domain domain = shape_t::domain(base);
+
+  const auto un = static_cast<std::size_t>(n);
+  std::vector<double> f(un + 1, std::numeric_limits<double>::infinity());
+  std::vector<Eigen::Index> last(un + 1, 0);
+  f[0] = -penalty;
+  std::vector<detail::fpop_piece> pieces, fresh;
+  std::vector<detail::fpop_domain> wins;  // where an older candidate beats the new one for good
+  std::size_t max_pieces = 0, max_candidates = 0;
+  double sum_candidates = 0;
+  std::vector<Eigen::Index> owners;  // trace only
+  const double log_m = std::log(static_cast<double>(m));
+  const double log_n_over_m = std::log(static_cast<double>(n)) - log_m;  // bounds MBIC's lambda
+  // MBIC's log(length) for every length, computed as mbic_cost computes it (the same bits).
+  std::vector<double> log_length;
+  if constexpr (traits::log_length) {
+    log_length.resize(un + 1);
+    for (std::size_t k = 0; k <= un; ++k) log_length[k] = std::log(static_cast<double>(k));
+  }
+
+  // Candidate s enters at time t = s + m, when it may first end a segment.
+  // The lists live in vectors that only grow; their lengths are counted apart.
+  std::size_t count = 0;  // pieces[0, count) are live, sorted by lo (overlaps allowed)
+  const auto enter = [&](Eigen::Index s, Eigen::Index t) {
+    if (wins.size() < count + 2) wins.resize(2 * count + 2);
+    if (fresh.size() < count + 2) fresh.resize(2 * count + 2);
+    std::size_t kept = 0, won = 0;
+    bool kept_sorted = true, wins_sorted = true;
+    const auto add_win = [&](double lo, double hi) {
+      wins_sorted = wins_sorted && (won == 0 || wins[won - 1].lo <= lo);
+      wins[won++] = {lo, hi};
+    };
+    const double fs = f[static_cast<std::size_t>(s)];
+    for (std::size_t i = 0; i < count; ++i) {
+      const detail::fpop_piece& p = pieces[i];
+      const Eigen::Index a = p.tau;
+      const double fa = f[static_cast<std::size_t>(a)];
+      const shape_t shape = shape_t::of(base, a, s);
+      const double c = shape.cost;
+      const double margin = 1e-9 * (1 + std::abs(fs) + std::abs(fa) + std::abs(c));
+      const double slack = fs - fa - c;  // a and s tie where the shape of (a, s] equals this
+      const double keep = slack + margin;
+      if (keep < 0) continue;  // a loses to s everywhere (PELT's pruning test)
+      const double v = shape.vertex;
+      detail::fpop_piece q = p;
+      double glo = shape(q.lo, q.aux_lo), ghi = shape(q.hi, q.aux_hi);
+      if (glo > keep || ghi > keep) {  // the piece is cut (a convex shape: the ends decide)
+        bool lo_moved = false;
+        if (glo > keep) {
+          if (q.lo >= v) continue;
+          const detail::fpop_root r = shape.left(keep, q.lo, q.aux_lo, glo, 0.25 * margin);
+          q.lo = r.at, q.aux_lo = r.aux, glo = r.shape, lo_moved = true;
+        }
+        if (ghi > keep) {
+          if (q.hi <= v) continue;
+          const detail::fpop_root r = shape.right(keep, q.hi, q.aux_hi, ghi, 0.25 * margin);
+          q.hi = r.at, q.aux_hi = r.aux, ghi = r.shape;
+        }
+        if (q.hi < q.lo) {  // rounding only: keep the end that was checked
+          if (lo_moved) q.lo = q.hi, q.aux_lo = q.aux_hi, glo = ghi;
+          else q.hi = q.lo, q.aux_hi = q.aux_lo, ghi = glo;
+        }
+      }
+      kept_sorted = kept_sorted && (kept == 0 || pieces[kept - 1].lo <= q.lo);
+      pieces[kept++] = q;  // in place: kept <= i
+
+      // Where a beats s for good: below win (an inner approximation by chords from the vertex).
+      if (!(slack - margin > 0)) continue;
+      double win = slack - margin;
+      if constexpr (traits::log_length) {
+        const double top = std::max(glo, ghi);
+        if (!(win - log_n_over_m > top))  // else the whole piece wins, whatever lambda is
+          win -= log_length[static_cast<std::size_t>(t - a)] - log_m;
+        if (!(win > 0)) continue;
+      }
+      if (glo < win && ghi < win) {
+        add_win(q.lo, q.hi);
+        continue;
+      }
+      const double wl = glo < win ? q.lo : v - (v - q.lo) * (win / glo);
+      const double wh = ghi < win ? q.hi : v + (q.hi - v) * (win / ghi);
+      if (v < q.lo) {
+        if (glo < win) add_win(q.lo, std::max(q.lo, wh));
+      } else if (v > q.hi) {
+        if (ghi < win) add_win(std::min(q.hi, wl), q.hi);
+      } else {
+        add_win(wl, wh);
+      }
+    }
+    // s keeps what no older candidate wins (closed: the boundary points are shared).
+    if (!wins_sorted) detail::sort_by_lo(wins.data(), won);
+    std::size_t added = 0;
+    double at = domain.lo;
+    for (std::size_t i = 0; i < won; ++i) {
+      if (wins[i].lo > at) fresh[added++] = {at, wins[i].lo, s, shape_t::aux(at), shape_t::aux(wins[i].lo)};
+      at = std::max(at, wins[i].hi);
+    }
+    if (at < domain.hi || won == 0) fresh[added++] = {at, domain.hi, s, shape_t::aux(at), shape_t::aux(domain.hi)};
+    if (!kept_sorted) detail::sort_by_lo(pieces.data(), kept);
+    // Merge the new pieces in, from the back, moving the kept ones in blocks.
+    count = kept + added;
+    if (pieces.size() < count) pieces.resize(2 * count);
+    for (std::size_t i = kept, j = added; j > 0; --j) {
+      std::size_t at_most = i;
+      while (at_most > 0 && pieces[at_most - 1].lo > fresh[j - 1].lo) --at_most;
+      std::copy_backward(pieces.begin() + static_cast<std::ptrdiff_t>(at_most), pieces.begin() + static_cast<std::ptrdiff_t>(i),
+                         pieces.begin() + static_cast<std::ptrdiff_t>(i + j));
+      pieces[at_most + j - 1] = fresh[j - 1];
+      i = at_most;
+    }
+  };
+
+  for (Eigen::Index t = m; t <= n; ++t) {
+    const Eigen::Index s = t - m;
+    if (s == 0 || s >= m) enter(s, t);
+    // F(t) over the candidates left, as optimal partitioning computes it: ties to the smallest s.
+    double best = std::numeric_limits<double>::infinity();
+    Eigen::Index arg = 0, previous = -1;
+    for (std::size_t i = 0; i < count; ++i) {
+      const detail::fpop_piece& p = pieces[i];
+      if (p.tau == previous) continue;
+      previous = p.tau;
+      double segment_cost;  // cost(p.tau, t), as mbic_cost adds log(length) under MBIC
+      if constexpr (traits::log_length)
+        segment_cost = base(p.tau, t) + log_length[static_cast<std::size_t>(t - p.tau)];
+      else
+        segment_cost = cost(p.tau, t);
+      const double v = f[static_cast<std::size_t>(p.tau)] + segment_cost + penalty;
+      if (v < best || (v == best && p.tau < arg)) {
+        best = v;
+        arg = p.tau;
+      }
+    }
+    f[static_cast<std::size_t>(t)] = best;
+    last[static_cast<std::size_t>(t)] = arg;
+    if (trace) {
+      max_pieces = std::max(max_pieces, count);
+      owners.clear();
+      for (std::size_t i = 0; i < count; ++i) owners.push_back(pieces[i].tau);
+      std::sort(owners.begin(), owners.end());
+      const auto k = static_cast<std::size_t>(std::unique(owners.begin(), owners.end()) - owners.begin());
+      max_candidates = std::max(max_candidates, k);
+      sum_candidates += static_cast<double>(k);
+    }
+  }
+  if (trace) {
+    trace->penalized_cost = f;
+    trace->max_candidates = max_candidates;
+    trace->max_pieces = max_pieces;
+    trace->mean_candidates = sum_candidates / static_cast<double>(n - m + 1);
+  }
+  partition out;
+  out.changepoints = detail::backtrack(last, n);
+  out.cost = detail::partition_cost(cost, out.changepoints);
+  return out;
+}
+
+}  // namespace pilotstats
