@@ -26,6 +26,7 @@
 #include "pilotstats/changepoint/amoc.hpp"
 #include "pilotstats/changepoint/binary_segmentation.hpp"
 #include "pilotstats/changepoint/cost.hpp"
+#include "pilotstats/changepoint/fpop.hpp"
 #include "pilotstats/changepoint/optimal_partitioning.hpp"
 #include "pilotstats/changepoint/partition.hpp"
 #include "pilotstats/changepoint/pelt.hpp"
@@ -108,6 +109,10 @@ partition run_search(const Cost& cost, double pen, Eigen::Index m, const changep
                      std::vector<std::string>& warnings) {
   switch (o.method) {
     case search_method::pelt:
+      // Exact PELT's answer by functional pruning where the cost allows it: FPOP's F(t) equals
+      // exact PELT's bit for bit, and far fewer candidates survive when changes are few.
+      if constexpr (fpop_cost<Cost>)
+        if (!o.r_compatible) return fpop(cost, pen, m);
       return pelt(cost, pen, m, o.r_compatible ? pelt_pruning::r_changepoint : pelt_pruning::exact);
     case search_method::optimal_partitioning: return optimal_partitioning(cost, pen, m);
     case search_method::binary_segmentation: {
