@@ -215,8 +215,9 @@ struct fpop_traits<poisson_cost> {
 };
 
 template <class Cost>
+  requires fpop_traits<Cost>::supported  // other MBIC costs fall to the primary template: not supported
 struct fpop_traits<mbic_cost<Cost>> {
-  static constexpr bool supported = fpop_traits<Cost>::supported;
+  static constexpr bool supported = true;
   static constexpr bool log_length = true;
   using shape = typename fpop_traits<Cost>::shape;
   static const Cost& base(const mbic_cost<Cost>& c) { return c.base(); }
