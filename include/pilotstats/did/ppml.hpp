@@ -232,18 +232,7 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
                  const Eigen::Ref<const Eigen::MatrixXd>& covariates = Eigen::MatrixXd(),
                  const ppml_options& options = {}) {
   const std::size_t n_in = static_cast<std::size_t>(y.size());
-  const auto mismatch = [&](const std::string& what, std::size_t size) {
-    if (size != n_in)
-      throw invalid_input("ppml: y has " + std::to_string(n_in) + " rows but " + what + " has " + std::to_string(size));
-  };
-  if (n_in == 0) throw invalid_input("ppml: no rows");
-  mismatch("the treatment", static_cast<std::size_t>(treatment.size()));
-  mismatch("the unit ids", unit.size());
-  mismatch("the time ids", time.size());
-  if (covariates.cols() > 0) mismatch("the covariates", static_cast<std::size_t>(covariates.rows()));
-  if (!options.covariate_names.empty() && static_cast<Eigen::Index>(options.covariate_names.size()) != covariates.cols())
-    throw invalid_input("ppml: " + std::to_string(options.covariate_names.size()) + " covariate names for " +
-                        std::to_string(covariates.cols()) + " covariates");
+  detail::check_did_shapes("ppml", n_in, treatment, unit.size(), time.size(), covariates, options.covariate_names);
   options.validate(n_in);
   for (std::size_t i = 0; i < n_in; ++i) {
     const double v = y(static_cast<Eigen::Index>(i));

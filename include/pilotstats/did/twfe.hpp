@@ -139,6 +139,25 @@ inline void within_units(Eigen::MatrixXd& m, const factor_codes& unit, const Eig
   }
 }
 
+// The shape checks the DiD estimators share: y, the treatment, the unit and time ids and the
+// covariates describe the same rows, and the covariate names (if any) match the covariates.
+inline void check_did_shapes(const std::string& function, std::size_t n, const Eigen::Ref<const Eigen::VectorXd>& treatment,
+                             std::size_t units, std::size_t times, const Eigen::Ref<const Eigen::MatrixXd>& covariates,
+                             const std::vector<std::string>& covariate_names) {
+  const auto mismatch = [&](const std::string& what, std::size_t size) {
+    if (size != n)
+      throw invalid_input(function + ": y has " + std::to_string(n) + " rows but " + what + " has " + std::to_string(size));
+  };
+  if (n == 0) throw invalid_input(function + ": no rows");
+  mismatch("the treatment", static_cast<std::size_t>(treatment.size()));
+  mismatch("the unit ids", units);
+  mismatch("the time ids", times);
+  if (covariates.cols() > 0) mismatch("the covariates", static_cast<std::size_t>(covariates.rows()));
+  if (!covariate_names.empty() && static_cast<Eigen::Index>(covariate_names.size()) != covariates.cols())
+    throw invalid_input(function + ": " + std::to_string(covariate_names.size()) + " covariate names for " +
+                        std::to_string(covariates.cols()) + " covariates");
+}
+
 // Clusters holding at least one treated row (`treatment` over the input rows, `rows` the rows used).
 inline std::size_t treated_clusters(const std::vector<std::size_t>& cluster, const Eigen::Ref<const Eigen::VectorXd>& treatment,
                                     const std::vector<std::size_t>& rows) {
@@ -176,19 +195,10 @@ twfe_result twfe(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
                  const Eigen::Ref<const Eigen::MatrixXd>& covariates = Eigen::MatrixXd(),
                  const twfe_options& options = {}) {
   const std::size_t n_in = static_cast<std::size_t>(y.size());
-  const auto mismatch = [&](const std::string& what, std::size_t size) {
-    if (size != n_in)
-      throw invalid_input("twfe: y has " + std::to_string(n_in) + " rows but " + what + " has " + std::to_string(size));
-  };
-  if (n_in == 0) throw invalid_input("twfe: no rows");
-  mismatch("the treatment", static_cast<std::size_t>(treatment.size()));
-  mismatch("the unit ids", unit.size());
-  mismatch("the time ids", time.size());
-  if (covariates.cols() > 0) mismatch("the covariates", static_cast<std::size_t>(covariates.rows()));
-  if (!options.cluster.empty()) mismatch("the cluster codes", options.cluster.size());
-  if (!options.covariate_names.empty() && static_cast<Eigen::Index>(options.covariate_names.size()) != covariates.cols())
-    throw invalid_input("twfe: " + std::to_string(options.covariate_names.size()) + " covariate names for " +
-                        std::to_string(covariates.cols()) + " covariates");
+  detail::check_did_shapes("twfe", n_in, treatment, unit.size(), time.size(), covariates, options.covariate_names);
+  if (!options.cluster.empty() && options.cluster.size() != n_in)
+    throw invalid_input("twfe: y has " + std::to_string(n_in) + " rows but the cluster codes have " +
+                        std::to_string(options.cluster.size()));
   detail::require_finite_rows(y, "y");
   detail::require_finite_rows(treatment, "the treatment");
   if (covariates.cols() > 0) detail::require_finite_rows(covariates, "a covariate");
