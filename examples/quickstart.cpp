@@ -2,13 +2,13 @@
 //
 //   pilotstats-quickstart examples/data/london_bcu.csv
 //
-// Did complaints change when the two pathfinder BCUs merged? A two-way fixed-effects
-// regression of the log complaint rate (complaints per 1,000 calls) on one indicator per
-// pathfinder BCU after its go-live, with borough and month effects, on the months before the
-// rollout began (to 2018-04), so every other borough is a control. Standard errors: CR2
-// clustered by borough with Satterthwaite degrees of freedom (few treated clusters).
-// exp(estimate) is the average complaint-rate ratio after go-live. The ITS and DiD layers
-// will do this with count models; this example needs only the foundation.
+// Did complaints change when the two pathfinder BCUs merged? A Poisson regression of complaints
+// with borough and month effects and the offset log(calls) (PPML, did/ppml.hpp), one indicator
+// per pathfinder BCU after its go-live, on the months before the rollout began (to 2018-04), so
+// every other borough is a control; CR1 standard errors clustered by borough. exp(estimate) is
+// the average complaint-rate ratio after go-live. Three treated boroughs are few clusters, so
+// East Area's effect is also tested by the wild cluster bootstrap and randomization inference
+// (on the log complaint rate, did/wild_bootstrap.hpp and did/randomization.hpp).
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -23,7 +23,7 @@
 namespace ps = pilotstats;
 
 int main(int argc, char** argv) {
-  CLI::App app{"Pathfinder BCUs and complaints: two-way fixed effects with CR2 standard errors.",
+  CLI::App app{"Pathfinder BCUs and complaints: Poisson DiD with borough and month effects, and the wild cluster bootstrap.",
                "pilotstats-quickstart"};
   std::string data = "examples/data/london_bcu.csv";
   std::string last = "2018-04";
@@ -40,56 +40,59 @@ int main(int argc, char** argv) {
   return ps::report::run_program(app.get_name(), [&] {
     const auto panel = ps::read_panel_csv(data, {.unit = "borough"});
     const ps::month end = ps::month::parse(last);
-    const std::vector<std::string> pathfinders = {"East Area", "Central North"};
 
-    // Rows in the window; columns: intercept, one indicator per pathfinder, borough and month dummies.
-    std::vector<std::size_t> rows;
-    for (std::size_t r = 0; r < panel.n_rows(); ++r)
-      if (panel.row_month(r) <= end) rows.push_back(r);
-    const int months = end - panel.first_month() + 1;
-    const auto units = static_cast<Eigen::Index>(panel.n_units());
-    const Eigen::Index terms = 1 + 2 + (units - 1) + (months - 1);
-    Eigen::MatrixXd x = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.size()), terms);
-    Eigen::VectorXd y(x.rows());
-    std::vector<std::string> names = {"(Intercept)", "East Area after go-live", "Central North after go-live"};
-    for (Eigen::Index u = 1; u < units; ++u) names.push_back("borough " + panel.units()[static_cast<std::size_t>(u)]);
-    for (int t = 1; t < months; ++t) names.push_back("month " + (panel.first_month() + t).to_string());
-    std::vector<std::size_t> cluster;
+    // One row per borough-month in the window: complaints, calls, and the two go-live indicators
+    // (East Area's is the treatment; Central North's is the covariate).
+    std::vector<double> y, log_calls, log_rate, east, central;
+    std::vector<std::size_t> borough;
+    std::vector<ps::month> time;
     const auto& complaints = panel.column("complaints");
     const auto& calls = panel.column("calls");
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const std::size_t r = rows[i];
-      const std::size_t unit = panel.row_unit(r);
+    for (std::size_t r = 0; r < panel.n_rows(); ++r) {
       const ps::month m = panel.row_month(r);
-      const auto row = static_cast<Eigen::Index>(i);
-      if (panel.missing("complaints")[r] || panel.missing("calls")[r] || complaints(r) <= 0)
+      if (end < m) continue;
+      const std::size_t unit = panel.row_unit(r);
+      const auto i = static_cast<Eigen::Index>(r);
+      if (panel.missing("complaints")[r] || panel.missing("calls")[r] || complaints(i) <= 0 || calls(i) <= 0)
         throw ps::invalid_input(panel.units()[unit] + " " + m.to_string() +
-                                ": complaints must be present and positive for a log rate");
-      y(row) = std::log(1000.0 * complaints(r) / calls(r));
-      x(row, 0) = 1;
-      for (std::size_t p = 0; p < pathfinders.size(); ++p)
-        if (panel.attribute(unit, "bcu") == pathfinders[p] && m >= *panel.attribute_month(unit, "bcu_start"))
-          x(row, static_cast<Eigen::Index>(1 + p)) = 1;
-      if (unit > 0) x(row, 2 + static_cast<Eigen::Index>(unit)) = 1;
-      if (m > panel.first_month()) x(row, 1 + units + (m - panel.first_month())) = 1;
-      cluster.push_back(unit);
+                                ": complaints and calls must be present and positive");
+      const bool live = m >= *panel.attribute_month(unit, "bcu_start");
+      y.push_back(complaints(i));
+      log_calls.push_back(std::log(calls(i)));
+      log_rate.push_back(std::log(1000.0 * complaints(i) / calls(i)));
+      east.push_back(live && panel.attribute(unit, "bcu") == "East Area" ? 1 : 0);
+      central.push_back(live && panel.attribute(unit, "bcu") == "Central North" ? 1 : 0);
+      borough.push_back(unit);
+      time.push_back(m);
     }
+    const auto vec = [](std::vector<double>& v) { return Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size())); };
+    const Eigen::MatrixXd central_north = vec(central);
 
-    const auto fit = ps::least_squares(x, y, {.names = names});
-    const auto cr2 = ps::covariance(fit, ps::cluster_covariance{cluster, ps::cr_type::cr2});
-    const auto table = ps::tidy(fit, cr2);
+    ps::ppml_options o;
+    o.treatment_name = "East Area after go-live";
+    o.covariate_names = {"Central North after go-live"};
+    o.offset = vec(log_calls);
+    const auto fit = ps::ppml(vec(y), vec(east), borough, time, central_north, o);
+    std::cout << "Complaints, " << panel.first_month() << " to " << end << ", " << fit.n << " borough-months, "
+              << fit.n_units << " boroughs: Poisson with borough and month effects, offset log(calls)\n\n"
+              << ps::format_coefficients(fit.table) << '\n';
+    for (const auto& rr : fit.rate_ratios)
+      std::printf("%-28s complaint rate x%.2f [%.2f, %.2f] (95%%, CR1 by borough)\n", rr.term.c_str(), rr.ratio,
+                  rr.conf_low, rr.conf_high);
+    for (const auto& w : fit.warnings) std::cout << "Warning: " << w << '\n';
 
-    std::cout << "Log complaint rate, " << panel.first_month() << " to " << end << ", "
-              << fit.n << " borough-months, " << panel.n_units() << " boroughs ("
-              << fit.rank << " terms; borough and month effects not shown)\n\n";
-    ps::coefficient_table shown = table;
-    shown.rows.resize(3);
-    std::cout << ps::format_coefficients(shown) << '\n';
-    for (int j = 1; j <= 2; ++j) {
-      const auto& row = table.rows[static_cast<std::size_t>(j)];
-      std::printf("%-28s complaint rate x%.2f [%.2f, %.2f] (95%%, CR2, %.1f df)\n", row.term.c_str(),
-                  std::exp(row.estimate), std::exp(row.conf_low), std::exp(row.conf_high), row.df);
-    }
+    // Few treated clusters: the same question on the log complaint rate, by the wild cluster
+    // bootstrap (null imposed) and by reassigning East Area's go-live to every 3 of the 32 boroughs.
+    ps::wild_bootstrap_options w;
+    w.seed = 20161201;
+    const auto boot = ps::wild_cluster_bootstrap(vec(log_rate), vec(east), borough, time, central_north, w);
+    const auto ri = ps::randomization_inference(vec(log_rate), vec(east), borough, time, central_north);
+    const std::string boot_p = boot.p_value > 0 ? "p = " + ps::detail::format_number(boot.p_value)
+                                                : "p < 1/" + std::to_string(boot.draws) + " (no draw as extreme)";
+    std::printf("\nEast Area on the log complaint rate: x%.2f\n  wild cluster bootstrap (%s): %s, 95%% interval x%.2f "
+                "to x%.2f\n  randomization inference: p = %.2g over all %.0f assignments of the go-live to 3 boroughs\n",
+                std::exp(boot.estimate), boot.method.c_str(), boot_p.c_str(), std::exp(boot.conf_low),
+                std::exp(boot.conf_high), ri.p_value, ri.assignments);
     return ps::report::exit_success;
   });
 }
