@@ -242,36 +242,11 @@ ppml_result ppml(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   }
   detail::require_finite_ppml(treatment, "the treatment");
   if (covariates.cols() > 0) detail::require_finite_ppml(covariates, "a covariate");
-  for (std::size_t i = 0; i < n_in; ++i) {
-    const double d = treatment(static_cast<Eigen::Index>(i));
-    if (d != 0 && d != 1)
-      throw invalid_input("ppml: the treatment is " + std::to_string(d) + " at row " + std::to_string(i + 1) +
-                          ", but must be 0 or 1");
-  }
-  if (treatment.sum() == 0) throw invalid_input("ppml: no treated units (the treatment is 0 on every row)");
+  const factor_codes all_units = detail::encode_ids(unit), all_times = detail::encode_ids(time);
+  detail::check_treatment("ppml", treatment, all_units, all_times);
   if (y.sum() == 0) throw invalid_input("ppml: the outcome is 0 on every row; there is nothing to fit");
 
   ppml_result out;
-  const factor_codes all_units = detail::encode_ids(unit), all_times = detail::encode_ids(time);
-  {
-    // A treatment constant within every unit (or every time) is absorbed by those effects.
-    const auto varies_within = [&](const factor_codes& f) {
-      std::vector<double> first(f.levels, -1);
-      for (std::size_t i = 0; i < n_in; ++i) {
-        double& v = first[f.code[i]];
-        const double d = treatment(static_cast<Eigen::Index>(i));
-        if (v < 0) v = d;
-        else if (v != d) return true;
-      }
-      return false;
-    };
-    if (!varies_within(all_units))
-      throw invalid_input("ppml: the treatment never varies within a unit, so the unit effects absorb it "
-                          "(no unit is observed both untreated and treated)");
-    if (!varies_within(all_times))
-      throw invalid_input("ppml: the treatment never varies within a time period, so the time effects absorb it "
-                          "(every unit switches at once, or there is no control unit)");
-  }
 
   // Units and times whose outcome is 0 in every row (one pass over both, as fixest).
   std::vector<std::size_t> keep;

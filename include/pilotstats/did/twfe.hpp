@@ -158,6 +158,36 @@ inline void check_did_shapes(const std::string& function, std::size_t n, const E
                         std::to_string(covariates.cols()) + " covariates");
 }
 
+// The treatment checks the DiD estimators share: 0/1, on somewhere, and varying within some unit
+// and within some time (a treatment constant within every unit, or every time, is absorbed by
+// those effects).
+inline void check_treatment(const std::string& function, const Eigen::Ref<const Eigen::VectorXd>& treatment,
+                            const factor_codes& unit, const factor_codes& time) {
+  for (Eigen::Index i = 0; i < treatment.size(); ++i) {
+    const double d = treatment(i);
+    if (d != 0 && d != 1)
+      throw invalid_input(function + ": the treatment is " + std::to_string(d) + " at row " + std::to_string(i + 1) +
+                          ", but must be 0 or 1");
+  }
+  if (treatment.sum() == 0) throw invalid_input(function + ": no treated units (the treatment is 0 on every row)");
+  const auto varies_within = [&](const factor_codes& f) {
+    std::vector<double> first(f.levels, -1);
+    for (std::size_t i = 0; i < f.code.size(); ++i) {
+      double& v = first[f.code[i]];
+      const double d = treatment(static_cast<Eigen::Index>(i));
+      if (v < 0) v = d;
+      else if (v != d) return true;
+    }
+    return false;
+  };
+  if (!varies_within(unit))
+    throw invalid_input(function + ": the treatment never varies within a unit, so the unit effects absorb it "
+                        "(no unit is observed both untreated and treated)");
+  if (!varies_within(time))
+    throw invalid_input(function + ": the treatment never varies within a time period, so the time effects absorb it "
+                        "(every unit switches at once, or there is no control unit)");
+}
+
 // Clusters holding at least one treated row (`treatment` over the input rows, `rows` the rows used).
 inline std::size_t treated_clusters(const std::vector<std::size_t>& cluster, const Eigen::Ref<const Eigen::VectorXd>& treatment,
                                     const std::vector<std::size_t>& rows) {
@@ -202,33 +232,7 @@ twfe_result twfe(const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::Ref<co
   detail::require_finite_rows(y, "y");
   detail::require_finite_rows(treatment, "the treatment");
   if (covariates.cols() > 0) detail::require_finite_rows(covariates, "a covariate");
-  for (std::size_t i = 0; i < n_in; ++i) {
-    const double d = treatment(static_cast<Eigen::Index>(i));
-    if (d != 0 && d != 1)
-      throw invalid_input("twfe: the treatment is " + std::to_string(d) + " at row " + std::to_string(i + 1) +
-                          ", but must be 0 or 1");
-  }
-  if (treatment.sum() == 0) throw invalid_input("twfe: no treated units (the treatment is 0 on every row)");
-  {
-    // A treatment constant within every unit (or every time) is absorbed by those effects.
-    const factor_codes u = detail::encode_ids(unit), t = detail::encode_ids(time);
-    const auto varies_within = [&](const factor_codes& f) {
-      std::vector<double> first(f.levels, -1);
-      for (std::size_t i = 0; i < n_in; ++i) {
-        double& v = first[f.code[i]];
-        const double d = treatment(static_cast<Eigen::Index>(i));
-        if (v < 0) v = d;
-        else if (v != d) return true;
-      }
-      return false;
-    };
-    if (!varies_within(u))
-      throw invalid_input("twfe: the treatment never varies within a unit, so the unit effects absorb it "
-                          "(no unit is observed both untreated and treated)");
-    if (!varies_within(t))
-      throw invalid_input("twfe: the treatment never varies within a time period, so the time effects absorb it "
-                          "(every unit switches at once, or there is no control unit)");
-  }
+  detail::check_treatment("twfe", treatment, detail::encode_ids(unit), detail::encode_ids(time));
 
   twfe_result out;
   // Columns: y, treatment, covariates.
