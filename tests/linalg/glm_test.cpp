@@ -156,6 +156,33 @@ TEST_CASE("glm Poisson on the London complaints matches R", "[linalg][glm]") {
   check_z_p_values(check_glm(r, glm_family::poisson), r);
 }
 
+TEST_CASE("glm_coefficients: the estimates alone match R's (the in-time placebo's refits)", "[linalg][glm]") {
+  // The same references as above: R's coefficients, 1e-9 relative.
+  const auto check = [](const glm_reference& r, glm_family family) {
+    std::vector<Eigen::Index> aliased{99};
+    const Eigen::VectorXd b =
+        glm_coefficients(rows_of(r.design, r.n, r.p), vec(r.y), {.family = family, .offset = vec(r.offset)}, &aliased);
+    CHECK(aliased.empty());
+    CHECK(max_relative(b, vec(r.coefficients)) < 1e-9);
+  };
+  check(PILOTSTATS_GLM_REFERENCE(ref::sicily_poisson_harmonic), glm_family::poisson);
+  check(PILOTSTATS_GLM_REFERENCE(ref::sicily_quasipoisson), glm_family::quasipoisson);
+  check(PILOTSTATS_GLM_REFERENCE(ref::sicily_negbin), glm_family::negative_binomial);
+  check(PILOTSTATS_GLM_REFERENCE(ref::london_negbin), glm_family::negative_binomial);
+  check(PILOTSTATS_GLM_REFERENCE(ref::london_poisson), glm_family::poisson);
+
+  // A repeated column is aliased, as fit_glm (and R) report it: the later copy, estimate 0.
+  namespace m = ref::sicily_poisson_slope;
+  Eigen::MatrixXd x(m::n, m::p + 1);
+  x << rows_of(m::design, m::n, m::p), rows_of(m::design, m::n, m::p).col(1);
+  std::vector<Eigen::Index> aliased;
+  const Eigen::VectorXd b = glm_coefficients(x, vec(m::y), {.family = glm_family::poisson, .offset = vec(m::offset)}, &aliased);
+  REQUIRE(aliased == std::vector<Eigen::Index>{static_cast<Eigen::Index>(m::p)});
+  CHECK(b(static_cast<Eigen::Index>(m::p)) == 0);
+  CHECK(max_relative(b.head(static_cast<Eigen::Index>(m::p)), vec(m::coefficients)) < 1e-9);
+  CHECK_THROWS_WITH(glm_coefficients(x, -vec(m::y), {.family = glm_family::poisson}), Catch::Contains("nonnegative"));
+}
+
 TEST_CASE("glm: bad input says what and where", "[linalg][glm]") {
   Eigen::MatrixXd x = Eigen::MatrixXd::Ones(4, 1);
   Eigen::VectorXd y(4);

@@ -219,28 +219,30 @@ inline covariance_result compute(const least_squares_fit& fit, const hac_covaria
   // u_t = q_t e_t over the informative rows in their order (the time order), one per column
   // of u (k x n), so that shifting in time is shifting whole contiguous columns.
   const Eigen::VectorXd e = fit.weighted_residuals();
-  Eigen::MatrixXd u(fit.rank, n);
+  const Eigen::Index k = fit.rank, m = lag + 1, boxes = n + m - 1;
+  Eigen::MatrixXd u(k, n);
   for (Eigen::Index t = 0; t < n; ++t) {
     const Eigen::Index i = rows[static_cast<std::size_t>(t)];
-    u.col(t) = fit.q.row(i).transpose() * e(i);
+    for (Eigen::Index j = 0; j < k; ++j) u(j, t) = fit.q(i, j) * e(i);
   }
   // S = sum_j w_j (Gamma_j + Gamma_j') = U B U' with B_ts = max(0, 1 - |t - s| / M), M = lag + 1.
   // The Bartlett triangle is a box convolved with itself: B = E E' / M, E_ta = 1 when
-  // a <= t < a + M (a = -(M-1) .. n-1). So V = U B is two box sums over time from prefix sums,
-  // O(n k) whatever the lag (the shifted-sum form costs 2 lag n k).
-  const Eigen::Index k = fit.rank, m = lag + 1, boxes = n + m - 1;
-  Eigen::MatrixXd prefix(k, n + 1);
+  // a <= t < a + M (a = -(M-1) .. n-1). So S = W W' / M with W = U E, the box sums of u,
+  // which are differences of prefix sums: O(n k) whatever the lag, then one symmetric product.
+  // Plain loops over the k entries of a column: at ITS sizes, expression overhead would cost
+  // more than the sums.
+  Eigen::MatrixXd prefix(k, n + 1), w(k, boxes);
   prefix.col(0).setZero();
-  for (Eigen::Index t = 0; t < n; ++t) prefix.col(t + 1) = prefix.col(t) + u.col(t);
-  Eigen::MatrixXd box_prefix(k, boxes + 1);  // prefix sums of the box sums (U E)_a
-  box_prefix.col(0).setZero();
+  for (Eigen::Index t = 0; t < n; ++t)
+    for (Eigen::Index j = 0; j < k; ++j) prefix(j, t + 1) = prefix(j, t) + u(j, t);
   for (Eigen::Index i = 0; i < boxes; ++i) {
-    const Eigen::Index a = i - (m - 1);
-    box_prefix.col(i + 1) = box_prefix.col(i) + prefix.col(std::min(a + m, n)) - prefix.col(std::max<Eigen::Index>(a, 0));
+    const Eigen::Index a = i - (m - 1), hi = std::min(a + m, n), lo = std::max<Eigen::Index>(a, 0);
+    for (Eigen::Index j = 0; j < k; ++j) w(j, i) = prefix(j, hi) - prefix(j, lo);
   }
-  Eigen::MatrixXd v(k, n);  // (U E E')_t / M: the boxes a = t-M+1 .. t, i.e. i = t .. t+M-1
-  for (Eigen::Index t = 0; t < n; ++t) v.col(t) = (box_prefix.col(t + m) - box_prefix.col(t)) / static_cast<double>(m);
-  Eigen::MatrixXd s = u * v.transpose();  // symmetric up to rounding; sandwich_from_q_meat symmetrizes
+  const Eigen::MatrixXd wt = w.transpose();  // contiguous columns: the products below are dot products
+  Eigen::MatrixXd s(k, k);
+  for (Eigen::Index j = 0; j < k; ++j)
+    for (Eigen::Index i = j; i < k; ++i) s(i, j) = s(j, i) = wt.col(i).dot(wt.col(j)) / static_cast<double>(m);
   if (spec.adjust) s *= static_cast<double>(n) / static_cast<double>(n - fit.rank);
   out.matrix = sandwich_from_q_meat(fit, s);
   out.df = constant_df(fit, static_cast<double>(fit.df_residual));

@@ -67,22 +67,30 @@ inline rate_ratio exponentiate(const coefficient_row& row) {
 
 }  // namespace detail
 
-// Fits the ITS. `exposure`, when given, must cover every month of `outcome` (its log is the
-// offset; log-link models only).
-inline its_result fit_its(const series& outcome, const its_options& options, const series* exposure = nullptr) {
+namespace detail {
+
+// The design and the data of the fit: the months left out (missing outcome, exposure or
+// covariate) are listed in `warnings`, with the design's own warnings.
+struct its_inputs {
+  its_design design;
+  std::vector<Eigen::Index> rows;  // design rows in the fit
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y, offset;       // offset empty without an exposure
+  std::vector<std::string> warnings;
+};
+
+inline its_inputs prepare_its(const series& outcome, const its_options& options, const series* exposure) {
   const bool log_link = options.model != glm_family::gaussian;
   if (exposure && !log_link)
     throw invalid_input("fit_its: an exposure (offset) needs a log-link model (poisson, quasipoisson, negative binomial)");
-  its_result result;
-  result.design = make_its_design(outcome.months, {.interruptions = options.interruptions, .season = options.season,
-                                                   .covariates = options.covariates});
-
-  std::vector<Eigen::Index> rows;
+  its_inputs in;
+  in.design = make_its_design(outcome.months, {.interruptions = options.interruptions, .season = options.season,
+                                               .covariates = options.covariates});
   std::string skipped;
   int n_skipped = 0;
-  for (auto r : result.design.rows) {
+  for (auto r : in.design.rows) {
     const auto i = static_cast<std::size_t>(r);
-    bool missing = outcome.missing[i] || !result.design.x.row(r).allFinite();
+    bool missing = outcome.missing[i] || !in.design.x.row(r).allFinite();
     if (exposure) {
       const auto at = exposure->find(outcome.months[i]);
       if (!at)
@@ -98,24 +106,40 @@ inline its_result fit_its(const series& outcome, const its_options& options, con
       if (n_skipped++ < 10) skipped += (skipped.empty() ? "" : ", ") + outcome.months[i].to_string();
       continue;
     }
-    rows.push_back(r);
+    in.rows.push_back(r);
   }
   if (n_skipped > 0)
-    result.warnings.push_back(std::to_string(n_skipped) + " month(s) with a missing value left out: " + skipped +
-                              (n_skipped > 10 ? ", ..." : ""));
-  result.warnings.insert(result.warnings.end(), result.design.warnings.begin(), result.design.warnings.end());
+    in.warnings.push_back(std::to_string(n_skipped) + " month(s) with a missing value left out: " + skipped +
+                          (n_skipped > 10 ? ", ..." : ""));
+  in.warnings.insert(in.warnings.end(), in.design.warnings.begin(), in.design.warnings.end());
 
-  const Eigen::MatrixXd x = result.design.x(rows, Eigen::all);
-  Eigen::VectorXd y(static_cast<Eigen::Index>(rows.size()));
-  Eigen::VectorXd offset;
-  if (exposure) offset.resize(y.size());
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    const auto i = static_cast<std::size_t>(rows[k]);
-    y(static_cast<Eigen::Index>(k)) = outcome.values(rows[k]);
+  in.x = in.design.x(in.rows, Eigen::all);
+  in.y.resize(static_cast<Eigen::Index>(in.rows.size()));
+  if (exposure) in.offset.resize(in.y.size());
+  for (std::size_t k = 0; k < in.rows.size(); ++k) {
+    const auto i = static_cast<std::size_t>(in.rows[k]);
+    in.y(static_cast<Eigen::Index>(k)) = outcome.values(in.rows[k]);
     if (exposure)
-      offset(static_cast<Eigen::Index>(k)) =
+      in.offset(static_cast<Eigen::Index>(k)) =
           std::log(exposure->values(static_cast<Eigen::Index>(*exposure->find(outcome.months[i]))));
   }
+  return in;
+}
+
+}  // namespace detail
+
+// Fits the ITS. `exposure`, when given, must cover every month of `outcome` (its log is the
+// offset; log-link models only).
+inline its_result fit_its(const series& outcome, const its_options& options, const series* exposure = nullptr) {
+  const bool log_link = options.model != glm_family::gaussian;
+  detail::its_inputs in = detail::prepare_its(outcome, options, exposure);
+  its_result result;
+  result.design = std::move(in.design);
+  result.warnings = std::move(in.warnings);
+  const Eigen::MatrixXd& x = in.x;
+  const Eigen::VectorXd& y = in.y;
+  const Eigen::VectorXd& offset = in.offset;
+  const std::vector<Eigen::Index>& rows = in.rows;
   result.fit = fit_glm(x, y, {.family = options.model, .names = result.design.names, .offset = offset});
   result.fitted_design_rows = rows;
   result.covariance = covariance(result.fit, options.covariance);

@@ -7,11 +7,14 @@
 // level changes; if a pre-existing trend or a wobble produces effects of its size, it will
 // not. p = (1 + #{placebo : |placebo| >= |actual|}) / (1 + n placebo dates), the usual
 // permutation convention (Abadie, Diamond & Hainmueller 2015 use in-time placebos the same way).
-// Level changes are compared on the link scale; the model, seasonality, covariance and offset
-// are the actual fit's.
+// Level changes are compared on the link scale; the model, seasonality and offset are the
+// actual fit's (the covariance plays no part: only the estimates are compared). The placebo fits
+// are coefficients only (glm_coefficients), which agree with fit_its's to the last digits.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "pilotstats/core/error.hpp"
@@ -65,11 +68,19 @@ inline placebo_result in_time_placebo(const series& outcome, const its_options& 
   its_options placebo = options;
   placebo.interruptions.resize(which + 1);
   placebo.interruptions[which].transition_months = 0;
+  // Each placebo needs its level change only: the coefficients without covariance or tables.
+  std::vector<Eigen::Index> aliased;
   for (std::size_t i = static_cast<std::size_t>(min_segment); i + static_cast<std::size_t>(min_segment) <= observed.size(); ++i) {
     placebo.interruptions[which].start = observed[i];
-    const auto fit = fit_its(before, placebo, exposure);
+    const detail::its_inputs in = detail::prepare_its(before, placebo, exposure);
+    const Eigen::VectorXd b = glm_coefficients(in.x, in.y, {.family = placebo.model, .offset = in.offset}, &aliased);
+    const std::string term = level_term({.interruptions = placebo.interruptions}, which);
+    const Eigen::Index column = in.design.column(term);
+    if (std::find(aliased.begin(), aliased.end(), column) != aliased.end())
+      throw domain_error("in_time_placebo: the level change at the placebo date " + observed[i].to_string() +
+                         " is not estimable (its column is collinear with the others)");
     out.dates.push_back(observed[i]);
-    out.level_changes.push_back(fit.effects[which].level_change.estimate);
+    out.level_changes.push_back(b(column));
   }
   if (out.dates.empty())
     throw domain_error("in_time_placebo: the pre-period (" + std::to_string(observed.size()) +

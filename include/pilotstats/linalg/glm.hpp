@@ -7,9 +7,11 @@
 // Gaussian models are one weighted least-squares fit (iterations = 1). Otherwise the
 // iteration is R's glm.fit: start from mu = y + 0.1 (Poisson; the NB start is the Poisson
 // fit, as glm.nb), then repeat: working response z = eta - offset + (y - mu) / mu'(eta) and
-// weights w = prior mu'(eta)^2 / V(mu); weighted least squares (Householder QR, rank tolerance
-// min(1e-7, epsilon/1000) as glm.fit); stop when |dev - dev_old| / (|dev| + 0.1) < epsilon
-// (1e-8), at most 25 iterations. Step halving towards the previous coefficients when the
+// weights w = prior mu'(eta)^2 / V(mu); weighted least squares; stop when
+// |dev - dev_old| / (|dev| + 0.1) < epsilon (1e-8), at most 25 iterations. The iterations solve
+// by the normal equations (Cholesky, one refinement step) unless the factor's pivot check
+// declines, and then by Householder QR with glm.fit's rank tolerance min(1e-7, epsilon/1000);
+// the reported fit is always the Householder QR of the last iteration's weighted problem. Step halving towards the previous coefficients when the
 // deviance is not finite or mu leaves its domain.
 //
 // Negative binomial, as MASS::glm.nb: a Poisson fit, theta by maximum likelihood (theta.ml:
@@ -29,7 +31,9 @@
 #include <Eigen/Core>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/trigamma.hpp>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -109,7 +113,8 @@ struct glm_family_functions {
 
   bool log_link() const { return family != glm_family::gaussian; }
   double link_inverse(double eta) const { return log_link() ? std::exp(eta) : eta; }
-  double mu_eta(double eta) const { return log_link() ? std::max(std::exp(eta), 2.220446e-16) : 1.0; }
+  // d mu / d eta at mu = link_inverse(eta): R's max(exp(eta), DBL_EPSILON), without the second exp.
+  double mu_eta(double mu) const { return log_link() ? std::max(mu, 2.220446e-16) : 1.0; }
   double variance(double mu) const {
     switch (family) {
       case glm_family::gaussian: return 1.0;
@@ -140,13 +145,42 @@ inline double poisson_log_density(double y, double mu) {
   return y * std::log(mu) - mu - std::lgamma(y + 1);
 }
 
+// The distinct values of y: digamma, trigamma and lgamma at y + theta are then evaluated once
+// per value, not once per observation (counts repeat). Each observation's term is still
+// formed and summed in its own order, as MASS does, so the sums keep MASS's rounding.
+struct count_groups {
+  std::vector<double> value;
+  std::vector<std::size_t> of;  // of[i]: the group of observation i
+
+  explicit count_groups(const Eigen::VectorXd& y) : of(static_cast<std::size_t>(y.size())) {
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(y.size()));
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<Eigen::Index>(i);
+    std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return y(a) < y(b); });
+    for (const Eigen::Index i : order) {
+      if (value.empty() || value.back() != y(i)) value.push_back(y(i));
+      of[static_cast<std::size_t>(i)] = value.size() - 1;
+    }
+  }
+  template <class F>
+  std::vector<double> map(F f) const {  // f(value) for each distinct value
+    std::vector<double> out(value.size());
+    for (std::size_t g = 0; g < value.size(); ++g) out[g] = f(value[g]);
+    return out;
+  }
+};
+
 // MASS's loglik for the negative binomial.
 inline double negative_binomial_log_likelihood(double theta, const Eigen::VectorXd& mu, const Eigen::VectorXd& y,
-                                               const Eigen::VectorXd& w) {
+                                               const Eigen::VectorXd& w, const count_groups& groups) {
+  const std::vector<double> lgamma_theta_y = groups.map([&](double v) { return std::lgamma(theta + v); });
+  const std::vector<double> lgamma_y1 = groups.map([](double v) { return std::lgamma(v + 1); });
+  const double lgamma_theta = std::lgamma(theta), theta_log_theta = theta * std::log(theta);
   double sum = 0;
-  for (Eigen::Index i = 0; i < y.size(); ++i)
-    sum += w(i) * (std::lgamma(theta + y(i)) - std::lgamma(theta) - std::lgamma(y(i) + 1) + theta * std::log(theta) +
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    const std::size_t g = groups.of[static_cast<std::size_t>(i)];
+    sum += w(i) * (lgamma_theta_y[g] - lgamma_theta - lgamma_y1[g] + theta_log_theta +
                    y(i) * std::log(mu(i) + (y(i) == 0 ? 1.0 : 0.0)) - (theta + y(i)) * std::log(theta + mu(i)));
+  }
   return sum;
 }
 
@@ -158,7 +192,8 @@ struct theta_estimate {
 
 // MASS::theta.ml: Newton's method on the score of theta, from n / sum(w (y/mu - 1)^2), at most
 // `limit` steps, stopping when the step is below eps = DBL_EPSILON^(1/4).
-inline theta_estimate theta_ml(const Eigen::VectorXd& y, const Eigen::VectorXd& mu, const Eigen::VectorXd& w, int limit) {
+inline theta_estimate theta_ml(const Eigen::VectorXd& y, const Eigen::VectorXd& mu, const Eigen::VectorXd& w,
+                               const count_groups& groups, int limit) {
   // Double precision throughout: Boost's default promotes double to long double, which costs
   // twice the time for digits the Newton step does not use.
   using double_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
@@ -175,13 +210,16 @@ inline theta_estimate theta_ml(const Eigen::VectorXd& y, const Eigen::VectorXd& 
     const double digamma_t0 = boost::math::digamma(t0, double_policy());
     const double trigamma_t0 = boost::math::trigamma(t0, double_policy());
     const double log_t0 = std::log(t0);
+    const std::vector<double> digamma_yt = groups.map([&](double v) { return boost::math::digamma(v + t0, double_policy()); });
+    const std::vector<double> trigamma_yt = groups.map([&](double v) { return boost::math::trigamma(v + t0, double_policy()); });
     double score = 0;
     info = 0;
     for (Eigen::Index i = 0; i < y.size(); ++i) {
+      const std::size_t g = groups.of[static_cast<std::size_t>(i)];
       const double tm = t0 + mu(i);
       const double yt = y(i) + t0;
-      score += w(i) * (boost::math::digamma(yt, double_policy()) - digamma_t0 + log_t0 + 1 - std::log(tm) - yt / tm);
-      info += w(i) * (-boost::math::trigamma(yt, double_policy()) + trigamma_t0 - 1 / t0 + 2 / tm - yt / (tm * tm));
+      score += w(i) * (digamma_yt[g] - digamma_t0 + log_t0 + 1 - std::log(tm) - yt / tm);
+      info += w(i) * (-trigamma_yt[g] + trigamma_t0 - 1 / t0 + 2 / tm - yt / (tm * tm));
     }
     del = score / info;
     t0 += del;
@@ -193,23 +231,37 @@ inline theta_estimate theta_ml(const Eigen::VectorXd& y, const Eigen::VectorXd& 
 // refinement (the corrected seminormal equations; Bjorck 1996, 2.5.1), for the IRLS iterations,
 // where only the next coefficients are needed. About a tenth of a Householder QR's work for an
 // ITS-sized design. Declines (false) when a pivot of the Cholesky factor shows a column within
-// 1e-4 (in angle) of the span of the earlier ones, i.e. when squaring the condition number
-// could cost digits; the caller then uses Householder QR.
-inline bool cholesky_least_squares(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, const Eigen::VectorXd& z,
+// 1e-4 (in angle) of the span of the earlier ones, or when the error bound of the normal
+// equations exceeds 1e-10 (see below); the caller then uses Householder QR.
+inline bool cholesky_least_squares(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::VectorXd& w, const Eigen::VectorXd& z,
                                    Eigen::VectorXd& b) {
   const Eigen::Index k = x.cols();
-  const Eigen::MatrixXd root_w_x = w.cwiseSqrt().asDiagonal() * x;
-  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(k, k);
-  a.selfadjointView<Eigen::Lower>().rankUpdate(root_w_x.transpose());
+  const Eigen::MatrixXd w_x = w.asDiagonal() * x;
+  // X'WX by dot products of columns (its lower half): at ITS sizes faster than a GEMM's packing.
+  Eigen::MatrixXd a(k, k);
+  for (Eigen::Index j = 0; j < k; ++j)
+    for (Eigen::Index i = j; i < k; ++i) a(i, j) = x.col(i).dot(w_x.col(j));
   const Eigen::LLT<Eigen::MatrixXd> llt(a);
   if (llt.info() != Eigen::Success) return false;
   const Eigen::MatrixXd& l = llt.matrixLLT();
   for (Eigen::Index j = 0; j < k; ++j)
     if (!(l(j, j) * l(j, j) > 1e-8 * a(j, j))) return false;
-  b = llt.solve(x.transpose() * w.cwiseProduct(z));
+  b = llt.solve(w_x.transpose() * z);
   const Eigen::VectorXd r = z - x * b;
-  b += llt.solve(x.transpose() * w.cwiseProduct(r));
-  return b.allFinite();
+  b += llt.solve(w_x.transpose() * r);
+  // The normal equations' error bound, eps kappa^2 (1 + |r| / |X b|) in the weighted norms, with
+  // kappa the Frobenius condition number of the column-scaled factor (least_squares' measure):
+  // beyond 1e-10 (large residuals or kappa above a few hundred: NIST's Wampler 4-5) decline.
+  Eigen::MatrixXd scaled_inverse = Eigen::MatrixXd::Identity(k, k);
+  const Eigen::MatrixXd lower = l.triangularView<Eigen::Lower>();
+  const Eigen::MatrixXd scaled = a.diagonal().cwiseSqrt().cwiseInverse().asDiagonal() * lower;
+  scaled.triangularView<Eigen::Lower>().solveInPlace(scaled_inverse);
+  const double kappa_squared = static_cast<double>(k) * scaled_inverse.squaredNorm();
+  const double residual = std::sqrt(r.dot(w.cwiseProduct(r)));
+  const Eigen::VectorXd fitted = z - r;
+  const double fitted_norm = std::sqrt(fitted.dot(w.cwiseProduct(fitted)));
+  const double bound = std::numeric_limits<double>::epsilon() * kappa_squared * (1 + residual / std::max(fitted_norm, 1e-300));
+  return bound <= 1e-10 && b.allFinite();
 }
 
 struct irls_result {
@@ -260,6 +312,20 @@ inline irls_result irls(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen:
     for (Eigen::Index i = 0; i < n; ++i) d += f.deviance_residual(y(i), mu(i), prior(i));
     return d;
   };
+  if (f.family == glm_family::gaussian && !weighted_fit) {
+    // Estimates only: the normal equations with refinement, as the IRLS iterations below.
+    Eigen::VectorXd b;
+    if (cholesky_least_squares(x, prior, y - offset, b)) {
+      out.coefficients = std::move(b);
+      for (Eigen::Index j = 0; j < x.cols(); ++j) out.kept.push_back(j);
+      out.eta = x * out.coefficients + offset;
+      out.mu = out.eta;
+      out.deviance = deviance_of(out.mu);
+      out.iterations = 1;
+      out.converged = true;
+      return out;
+    }
+  }
   if (f.family == glm_family::gaussian) {
     // Identity link and constant variance: one weighted least-squares fit is the solution
     // (glm.fit reaches it in its first step and spends a second confirming it).
@@ -273,6 +339,7 @@ inline irls_result irls(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen:
     out.deviance = deviance_of(out.mu);
     out.iterations = 1;
     out.converged = true;
+    out.kept = out.wls.kept;
     return out;
   }
   double deviance_old = deviance_of(out.mu);
@@ -285,22 +352,30 @@ inline irls_result irls(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen:
   for (int iter = 1; iter <= options.max_iterations; ++iter) {
     out.iterations = iter;
     for (Eigen::Index i = 0; i < n; ++i) {
-      const double d = f.mu_eta(out.eta(i));
+      const double d = f.mu_eta(out.mu(i));
       z(i) = out.eta(i) - offset(i) + (y(i) - out.mu(i)) / d;
       w(i) = prior(i) * d * d / f.variance(out.mu(i));
     }
     // Only the coefficients are needed here; the full weighted fit is built once, after the loop.
-    // The first iteration's Householder QR decides the rank (R's rule); later iterations solve
-    // the normal equations on its kept columns when they are well conditioned.
+    // A reported fit's first iteration is glm.fit's: Householder QR, which decides the rank by
+    // R's rule. Later iterations, and all of NB's inner fits (whose coefficients glm.nb only
+    // carries forward), solve the normal equations on the kept columns (all, for an inner fit:
+    // a factor that passes its checks proves them estimable under R's far looser rule); when
+    // the Cholesky factor declines, the QR solves.
     Eigen::VectorXd coefficients = Eigen::VectorXd::Zero(x.cols());
     Eigen::VectorXd kept_coefficients;
-    if (!kept_design.size() || !cholesky_least_squares(kept_design, w, z, kept_coefficients)) {
+    const bool solved = kept.empty() && weighted_fit ? false
+                        : kept_design.size()         ? cholesky_least_squares(kept_design, w, z, kept_coefficients)
+                                                     : cholesky_least_squares(x, w, z, kept_coefficients);
+    if (solved && kept.empty())
+      for (Eigen::Index j = 0; j < x.cols(); ++j) kept.push_back(j);
+    if (!solved) {
       const Eigen::VectorXd root_w = w.cwiseSqrt();
       const householder_qr qr =
           factorize_householder_qr(root_w.asDiagonal() * x, root_w.cwiseProduct(z), tolerance);
       kept_coefficients = qr.r.triangularView<Eigen::Upper>().solve(qr.qty);
       kept.assign(qr.order.begin(), qr.order.begin() + qr.rank);
-      if (!kept_design.size()) kept_design = x(Eigen::all, kept);
+      kept_design = qr.rank < x.cols() ? Eigen::MatrixXd(x(Eigen::all, kept)) : Eigen::MatrixXd();
     }
     for (std::size_t j = 0; j < kept.size(); ++j) coefficients(kept[j]) = kept_coefficients(static_cast<Eigen::Index>(j));
     last_z = z;
@@ -350,36 +425,46 @@ inline Eigen::VectorXd glm_fit::pearson_residuals() const {
   return r;
 }
 
-// Fits the GLM. Throws invalid_input on bad data (negative counts, sizes, offsets); a fit that
-// does not converge is a result with converged = false and a warning.
-inline glm_fit fit_glm(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::VectorXd>& y,
-                       const glm_options& options = {}) {
+namespace detail {
+
+// fit_glm's checks of its inputs (sizes, finite values, counts nonnegative, options).
+inline void check_glm_inputs(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::VectorXd>& y,
+                             const glm_options& options) {
   const Eigen::Index n = x.rows();
   if (y.size() != n)
     throw invalid_input("glm: y has " + std::to_string(y.size()) + " rows but X has " + std::to_string(n));
   if (n == 0 || x.cols() == 0) throw invalid_input("glm: X is empty");
   options.validate(n);
-  detail::require_finite(x, "X");
-  detail::require_finite(y, "y");
-  const bool counts = options.family != glm_family::gaussian;
-  for (Eigen::Index i = 0; i < n && counts; ++i)
-    if (y(i) < 0)
-      throw invalid_input(std::string("glm (") + family_name(options.family) + "): y at row " + std::to_string(i + 1) +
-                          " is " + std::to_string(y(i)) + ", but counts must be nonnegative");
-  const Eigen::VectorXd prior = options.weights.size() ? Eigen::VectorXd(options.weights) : Eigen::VectorXd::Ones(n);
-  const Eigen::VectorXd offset = options.offset.size() ? Eigen::VectorXd(options.offset) : Eigen::VectorXd::Zero(n);
-  const Eigen::VectorXd y_vec = y;
+  require_finite(x, "X");
+  require_finite(y, "y");
+  if (options.family != glm_family::gaussian)
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (y(i) < 0)
+        throw invalid_input(std::string("glm (") + family_name(options.family) + "): y at row " + std::to_string(i + 1) +
+                            " is " + std::to_string(y(i)) + ", but counts must be nonnegative");
+}
 
-  glm_fit fit;
-  fit.family = options.family;
-  fit.y = y_vec;
-  fit.prior_weights = prior;
+// The iterations: IRLS for the family, and for the negative binomial with theta estimated,
+// glm.nb's alternation. With `weighted_fit` false the final Householder fit (and so `wls`) is
+// skipped: the coefficients are the last iteration's.
+struct glm_estimate {
+  irls_result result;
+  glm_family_functions f{glm_family::gaussian};
+  std::optional<theta_estimate> theta;  // negative binomial with theta estimated
+  double log_likelihood = 0;            // idem
+  int outer_iterations = 0;             // idem
+  std::vector<std::string> warnings;
+};
 
+inline glm_estimate estimate_glm(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::VectorXd& y,
+                                 const Eigen::VectorXd& prior, const Eigen::VectorXd& offset,
+                                 const glm_options& options, bool weighted_fit) {
+  const Eigen::Index n = x.rows();
+  glm_estimate out;
+  const bool estimate_theta = options.family == glm_family::negative_binomial && !options.theta;
   // The Poisson (or gaussian) fit; for the negative binomial it is glm.nb's first step.
-  const glm_family first_family = options.family == glm_family::negative_binomial && !options.theta
-                                      ? glm_family::poisson
-                                      : options.family;
-  detail::glm_family_functions f{first_family, options.theta.value_or(1.0)};
+  const glm_family first_family = estimate_theta ? glm_family::poisson : options.family;
+  out.f = {first_family, options.theta.value_or(1.0)};
   Eigen::VectorXd start_eta(n);
   for (Eigen::Index i = 0; i < n; ++i) {
     // glm's initialize: poisson mu = y + 0.1; negative.binomial mu = y + (y == 0)/6; gaussian mu = y.
@@ -388,33 +473,84 @@ inline glm_fit fit_glm(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::
                                                                        : y(i) + 0.1;
     start_eta(i) = first_family == glm_family::gaussian ? mu0 : std::log(mu0);
   }
-  detail::irls_result result = detail::irls(x, y_vec, prior, offset, f, options, start_eta);
+  irls_result& result = out.result;
+  // glm.nb starts theta from this fit's final (Householder) means, so it is finished even then.
+  result = irls(x, y, prior, offset, out.f, options, start_eta, weighted_fit || estimate_theta);
+  if (!estimate_theta) return out;
 
-  if (options.family == glm_family::negative_binomial && !options.theta) {
-    auto th = detail::theta_ml(y_vec, result.mu, prior, options.max_iterations);
-    f = {glm_family::negative_binomial, th.theta};
-    const double d1 = std::sqrt(2.0 * std::max<double>(1.0, static_cast<double>(result.wls.df_residual)));
-    double d2 = 1, del = 1;
-    double lm = detail::negative_binomial_log_likelihood(th.theta, result.mu, y_vec, prior);
-    double lm0 = lm + 2 * d1;
-    int outer = 0;
-    while (++outer <= options.max_iterations && (std::abs(lm0 - lm) / d1 + std::abs(del) / d2) > options.epsilon) {
-      const Eigen::VectorXd mu_before = result.mu;  // glm.nb updates theta from the mu before the fit
-      result = detail::irls(x, y_vec, prior, offset, f, options, mu_before.array().log().matrix(), false);
-      const double t0 = th.theta;
-      th = detail::theta_ml(y_vec, mu_before, prior, options.max_iterations);
-      f = {glm_family::negative_binomial, th.theta};
-      del = t0 - th.theta;
-      lm0 = lm;
-      lm = detail::negative_binomial_log_likelihood(th.theta, result.mu, y_vec, prior);
-    }
-    if (result.wls.n == 0) detail::finish_irls(result, x, y_vec, prior, offset, f, options);
-    fit.outer_iterations = outer - 1;  // the last increment is the test that ended the loop
-    if (outer > options.max_iterations) fit.warnings.push_back("negative binomial: alternation limit reached");
-    if (th.at_limit) fit.warnings.push_back("negative binomial: theta iteration limit reached");
-    fit.theta = th.theta;
-    fit.theta_std_error = th.std_error;
-    fit.log_likelihood = lm;
+  const count_groups groups(y);
+  auto th = theta_ml(y, result.mu, prior, groups, options.max_iterations);
+  out.f = {glm_family::negative_binomial, th.theta};
+  const double d1 = std::sqrt(2.0 * std::max<double>(1.0, static_cast<double>(result.wls.df_residual)));
+  double d2 = 1, del = 1;
+  double lm = negative_binomial_log_likelihood(th.theta, result.mu, y, prior, groups);
+  double lm0 = lm + 2 * d1;
+  int outer = 0;
+  while (++outer <= options.max_iterations && (std::abs(lm0 - lm) / d1 + std::abs(del) / d2) > options.epsilon) {
+    const Eigen::VectorXd mu_before = result.mu;  // glm.nb updates theta from the mu before the fit
+    result = irls(x, y, prior, offset, out.f, options, mu_before.array().log().matrix(), false);
+    const double t0 = th.theta;
+    th = theta_ml(y, mu_before, prior, groups, options.max_iterations);
+    out.f = {glm_family::negative_binomial, th.theta};
+    del = t0 - th.theta;
+    lm0 = lm;
+    lm = negative_binomial_log_likelihood(th.theta, result.mu, y, prior, groups);
+  }
+  if (weighted_fit) finish_irls(result, x, y, prior, offset, out.f, options);
+  out.outer_iterations = outer - 1;  // the last increment is the test that ended the loop
+  if (outer > options.max_iterations) out.warnings.push_back("negative binomial: alternation limit reached");
+  if (th.at_limit) out.warnings.push_back("negative binomial: theta iteration limit reached");
+  out.theta = th;
+  out.log_likelihood = lm;
+  return out;
+}
+
+}  // namespace detail
+
+// The coefficients alone, one per column of x (aliased columns 0, and listed in `aliased` when
+// given), for loops that refit many times (the in-time placebo): the iterations of fit_glm
+// without its final Householder fit, covariance or statistics. They agree with fit_glm's to
+// the last digits (the normal equations with refinement, not the QR, give the last step).
+inline Eigen::VectorXd glm_coefficients(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::VectorXd>& y,
+                                        const glm_options& options = {}, std::vector<Eigen::Index>* aliased = nullptr) {
+  detail::check_glm_inputs(x, y, options);
+  const Eigen::Index n = x.rows();
+  const Eigen::VectorXd prior = options.weights.size() ? Eigen::VectorXd(options.weights) : Eigen::VectorXd::Ones(n);
+  const Eigen::VectorXd offset = options.offset.size() ? Eigen::VectorXd(options.offset) : Eigen::VectorXd::Zero(n);
+  auto estimate = detail::estimate_glm(x, y, prior, offset, options, false);
+  if (aliased) {
+    aliased->clear();
+    std::vector<bool> kept(static_cast<std::size_t>(x.cols()), false);
+    for (const auto j : estimate.result.kept) kept[static_cast<std::size_t>(j)] = true;
+    for (Eigen::Index j = 0; j < x.cols(); ++j)
+      if (!kept[static_cast<std::size_t>(j)]) aliased->push_back(j);
+  }
+  return std::move(estimate.result.coefficients);
+}
+
+// Fits the GLM. Throws invalid_input on bad data (negative counts, sizes, offsets); a fit that
+// does not converge is a result with converged = false and a warning.
+inline glm_fit fit_glm(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::VectorXd>& y,
+                       const glm_options& options = {}) {
+  detail::check_glm_inputs(x, y, options);
+  const Eigen::Index n = x.rows();
+  const Eigen::VectorXd prior = options.weights.size() ? Eigen::VectorXd(options.weights) : Eigen::VectorXd::Ones(n);
+  const Eigen::VectorXd offset = options.offset.size() ? Eigen::VectorXd(options.offset) : Eigen::VectorXd::Zero(n);
+  const Eigen::VectorXd y_vec = y;
+
+  glm_fit fit;
+  fit.family = options.family;
+  fit.y = y_vec;
+  fit.prior_weights = prior;
+  detail::glm_estimate estimate = detail::estimate_glm(x, y_vec, prior, offset, options, true);
+  detail::irls_result& result = estimate.result;
+  const detail::glm_family_functions& f = estimate.f;
+  fit.warnings = std::move(estimate.warnings);
+  fit.outer_iterations = estimate.outer_iterations;
+  if (estimate.theta) {
+    fit.theta = estimate.theta->theta;
+    fit.theta_std_error = estimate.theta->std_error;
+    fit.log_likelihood = estimate.log_likelihood;
   } else if (options.family == glm_family::negative_binomial) {
     fit.theta = *options.theta;
   }
@@ -433,7 +569,7 @@ inline glm_fit fit_glm(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::
 
   // The final WLS carries the working residuals at the final mu (as R's residuals(, "working")).
   for (Eigen::Index i = 0; i < n; ++i)
-    fit.wls.residuals(i) = (y(i) - result.mu(i)) / f.mu_eta(result.eta(i));
+    fit.wls.residuals(i) = (y(i) - result.mu(i)) / f.mu_eta(result.mu(i));
   fit.wls.fitted = result.eta - offset;
   fit.df_residual = fit.wls.df_residual;
   fit.df_null = fit.wls.n - (fit.wls.intercept ? 1 : 0);
@@ -481,7 +617,8 @@ inline glm_fit fit_glm(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::
       if (!options.theta) {
         fit.aic = -2 * fit.log_likelihood + 2 * rank + 2;
       } else {
-        fit.log_likelihood = detail::negative_binomial_log_likelihood(*fit.theta, result.mu, y_vec, prior);
+        fit.log_likelihood = detail::negative_binomial_log_likelihood(*fit.theta, result.mu, y_vec, prior,
+                                                                      detail::count_groups(y_vec));
         fit.aic = -2 * fit.log_likelihood + 2 * rank;
       }
       break;

@@ -50,6 +50,13 @@ inline Eigen::MatrixXd augmented_r(const Eigen::Ref<const Eigen::MatrixXd>& x, c
   // Chunks of about 512 KiB, and never fewer rows than 4p.
   const Eigen::Index chunk = std::max<Eigen::Index>(4 * p, 65536 / p);
   const Eigen::Index chunks = n < 2 * chunk ? 1 : n / chunk;  // the last chunk takes the remainder
+  if (chunks == 1) {
+    Eigen::MatrixXd work(n, p);
+    work.leftCols(p - 1) = x;
+    work.col(p - 1) = y;
+    Eigen::HouseholderQR<Eigen::Ref<Eigen::MatrixXd>> qr(work);  // in place
+    return work.topRows(kept).triangularView<Eigen::Upper>();
+  }
   Eigen::MatrixXd stacked = Eigen::MatrixXd::Zero(chunks * p, p);
   Eigen::MatrixXd work;
   for (Eigen::Index c = 0; c < chunks; ++c) {
@@ -62,7 +69,6 @@ inline Eigen::MatrixXd augmented_r(const Eigen::Ref<const Eigen::MatrixXd>& x, c
     const Eigen::Index top = std::min(rows, p);
     stacked.block(c * p, 0, top, p) = work.topRows(top).triangularView<Eigen::Upper>();
   }
-  if (chunks == 1) return stacked.topRows(kept);
   Eigen::HouseholderQR<Eigen::Ref<Eigen::MatrixXd>> qr(stacked);
   return stacked.topRows(p).triangularView<Eigen::Upper>();
 }
