@@ -87,6 +87,35 @@ void run(benchmark::State& state, Eigen::VectorXd (*make)(Eigen::Index), bool r_
     benchmark::DoNotOptimize(found);
   }
   state.counters["changes"] = static_cast<double>(found);
+  if (r_pruning) {  // candidates per step, from one traced call outside the timing
+    const Cost cost(y);
+    pelt_trace trace;
+    pelt(mbic_cost<Cost>(cost), penalty_value({}, cost.size(), Cost::parameters_per_change),
+         Cost::default_segment_length, pelt_pruning::r_changepoint, &trace);
+    state.counters["mean_candidates"] = trace.mean_candidates;
+  }
+  state.SetComplexityN(state.range(0));
+}
+
+// pelt() itself, exact, under MBIC (find_changepoints runs FPOP instead for these costs).
+template <class Cost>
+void run_exact_pelt(benchmark::State& state, Eigen::VectorXd (*make)(Eigen::Index)) {
+  const Eigen::VectorXd y = make(state.range(0));
+  std::size_t found = 0;
+  for (auto _ : state) {
+    const Cost cost(y);
+    const double pen = penalty_value({}, cost.size(), Cost::parameters_per_change);
+    const partition p = pelt(mbic_cost<Cost>(cost), pen, Cost::default_segment_length);
+    const auto r = describe_segmentation(cost, p.changepoints);
+    found = r.changepoints.size();
+    benchmark::DoNotOptimize(found);
+  }
+  const Cost cost(y);
+  pelt_trace trace;
+  pelt(mbic_cost<Cost>(cost), penalty_value({}, cost.size(), Cost::parameters_per_change), Cost::default_segment_length,
+       pelt_pruning::exact, &trace);
+  state.counters["changes"] = static_cast<double>(found);
+  state.counters["mean_candidates"] = trace.mean_candidates;
   state.SetComplexityN(state.range(0));
 }
 
@@ -167,6 +196,10 @@ void BM_pelt_normal_mean_r_pruning(benchmark::State& s) { run<normal_mean_cost>(
 void BM_pelt_normal_mean_changes_grow(benchmark::State& s) { run<normal_mean_cost>(s, normal_series_many_changes, false); }
 void BM_pelt_poisson(benchmark::State& s) { run<poisson_cost>(s, poisson_series, false); }
 void BM_pelt_poisson_r_pruning(benchmark::State& s) { run<poisson_cost>(s, poisson_series, true); }
+void BM_pelt_exact_normal_mean(benchmark::State& s) { run_exact_pelt<normal_mean_cost>(s, normal_series); }
+void BM_pelt_exact_poisson(benchmark::State& s) { run_exact_pelt<poisson_cost>(s, poisson_series); }
+void BM_pelt_exact_normal_mean_changes_grow(benchmark::State& s) { run_exact_pelt<normal_mean_cost>(s, normal_series_many_changes); }
+void BM_pelt_exact_poisson_changes_grow(benchmark::State& s) { run_exact_pelt<poisson_cost>(s, poisson_series_many_changes); }
 
 }  // namespace
 
@@ -180,6 +213,10 @@ BENCHMARK(BM_fpop_poisson_bic)->RangeMultiplier(10)->Range(10000, 1000000)->Unit
 BENCHMARK(BM_pelt_normal_mean_changes_grow)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
 BENCHMARK(BM_pelt_normal_mean)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
 BENCHMARK(BM_pelt_poisson)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
+BENCHMARK(BM_pelt_exact_normal_mean)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
+BENCHMARK(BM_pelt_exact_poisson)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
+BENCHMARK(BM_pelt_exact_normal_mean_changes_grow)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
+BENCHMARK(BM_pelt_exact_poisson_changes_grow)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
 BENCHMARK(BM_bocpd_poisson)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_bocpd_poisson_cap100)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_bocpd_normal)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);

@@ -34,6 +34,7 @@ namespace pilotstats {
 struct pelt_trace {
   std::vector<double> penalized_cost;  // F(t), t = 0..n (infinite where no split exists)
   std::size_t max_candidates = 0;      // the largest candidate set seen (pruning diagnostics)
+  double mean_candidates = 0;          // candidates tried per step, averaged over t = m..n
 };
 
 // How PELT prunes: exact (the default), or exactly as R changepoint's PELTC, which can miss
@@ -59,6 +60,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
   std::vector<double> values;
   f[0] = -penalty;
   std::size_t max_candidates = 0;
+  double sum_candidates = 0;
 
   for (Eigen::Index t = m; t <= n; ++t) {
     const Eigen::Index fresh = t - m;  // the newest admissible last change
@@ -81,6 +83,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     }
     candidates.resize(kept);
     max_candidates = std::max(max_candidates, kept);
+    sum_candidates += static_cast<double>(kept);
     f[static_cast<std::size_t>(t)] = best;
     last[static_cast<std::size_t>(t)] = arg;
 
@@ -98,6 +101,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
   if (trace) {
     trace->penalized_cost = f;
     trace->max_candidates = max_candidates;
+    trace->mean_candidates = sum_candidates / static_cast<double>(n - m + 1);
   }
   partition out;
   out.changepoints = detail::backtrack(last, n);
