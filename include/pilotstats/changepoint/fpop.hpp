@@ -74,10 +74,14 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
+#include "pilotstats/changepoint/candidates.hpp"
 #include "pilotstats/changepoint/cost.hpp"
 #include "pilotstats/changepoint/normal_costs.hpp"
 #include "pilotstats/changepoint/partition.hpp"
@@ -263,7 +267,6 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
   std::vector<detail::fpop_domain> wins;  // where an older candidate beats the new one for good
   std::size_t max_pieces = 0, max_candidates = 0;
   double sum_candidates = 0;
-  std::vector<Eigen::Index> owners;  // trace only
   const double log_m = std::log(static_cast<double>(m));
   const double log_n_over_m = std::log(static_cast<double>(n)) - log_m;  // bounds MBIC's lambda
   // MBIC's log(length) for every length, computed as mbic_cost computes it (the same bits).
@@ -273,10 +276,36 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     for (std::size_t k = 0; k <= un; ++k) log_length[k] = std::log(static_cast<double>(k));
   }
 
+  // The candidates that own a piece, increasing in s, in arrays for the evaluation of F(t)
+  // (candidates.hpp): index, F(s), s, the cost's boundary values at s; padded to whole blocks.
+  using base_t = std::remove_cvref_t<decltype(base)>;
+  constexpr auto width = static_cast<std::size_t>(base_t::boundary_size);
+  constexpr std::size_t block = detail::candidate_block;
+  std::vector<std::uint32_t> owned(un + 1, 0);  // pieces per candidate
+  std::size_t live = 0;
+  std::vector<Eigen::Index> index;
+  std::vector<double> f_start, start, values, extra;  // F(s), s, this step's values, log(t - s)
+  std::array<std::vector<double>, width> sums;
+  bool died = false;  // some candidate lost its last piece
+  const auto add_candidate = [&](Eigen::Index s) {
+    if (index.size() < detail::candidate_blocks(live + 1) * block) {
+      const std::size_t size = 2 * index.size() + block;
+      index.resize(size), f_start.resize(size), start.resize(size), values.resize(size), extra.resize(size);
+      for (auto& column : sums) column.resize(size);
+    }
+    index[live] = s;
+    f_start[live] = f[static_cast<std::size_t>(s)];
+    start[live] = static_cast<double>(s);
+    const auto at = base.boundary(s);
+    for (std::size_t j = 0; j < width; ++j) sums[j][live] = at[j];
+    ++live;
+  };
+
   // Candidate s enters at time t = s + m, when it may first end a segment.
   // The lists live in vectors that only grow; their lengths are counted apart.
   std::size_t count = 0;  // pieces[0, count) are live, sorted by lo (overlaps allowed)
   const auto enter = [&](Eigen::Index s, Eigen::Index t) {
+    const auto drop_piece = [&](Eigen::Index a) { died = (--owned[static_cast<std::size_t>(a)] == 0) || died; };
     if (wins.size() < count + 2) wins.resize(2 * count + 2);
     if (fresh.size() < count + 2) fresh.resize(2 * count + 2);
     std::size_t kept = 0, won = 0;
@@ -295,19 +324,28 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       const double margin = 1e-9 * (1 + std::abs(fs) + std::abs(fa) + std::abs(c));
       const double slack = fs - fa - c;  // a and s tie where the shape of (a, s] equals this
       const double keep = slack + margin;
-      if (keep < 0) continue;  // a loses to s everywhere (PELT's pruning test)
+      if (keep < 0) {  // a loses to s everywhere (PELT's pruning test)
+        drop_piece(a);
+        continue;
+      }
       const double v = shape.vertex;
       detail::fpop_piece q = p;
       double glo = shape(q.lo, q.aux_lo), ghi = shape(q.hi, q.aux_hi);
       if (glo > keep || ghi > keep) {  // the piece is cut (a convex shape: the ends decide)
         bool lo_moved = false;
         if (glo > keep) {
-          if (q.lo >= v) continue;
+          if (q.lo >= v) {
+            drop_piece(a);
+            continue;
+          }
           const detail::fpop_root r = shape.left(keep, q.lo, q.aux_lo, glo, 0.25 * margin);
           q.lo = r.at, q.aux_lo = r.aux, glo = r.shape, lo_moved = true;
         }
         if (ghi > keep) {
-          if (q.hi <= v) continue;
+          if (q.hi <= v) {
+            drop_piece(a);
+            continue;
+          }
           const detail::fpop_root r = shape.right(keep, q.hi, q.aux_hi, ghi, 0.25 * margin);
           q.hi = r.at, q.aux_hi = r.aux, ghi = r.shape;
         }
@@ -351,6 +389,19 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       at = std::max(at, wins[i].hi);
     }
     if (at < domain.hi || won == 0) fresh[added++] = {at, domain.hi, s, shape_t::aux(at), shape_t::aux(domain.hi)};
+    owned[static_cast<std::size_t>(s)] = static_cast<std::uint32_t>(added);
+    if (died) {  // remove the candidates left without a piece, keeping the order
+      std::size_t kept_candidates = 0;
+      for (std::size_t i = 0; i < live; ++i) {
+        if (owned[static_cast<std::size_t>(index[i])] == 0) continue;
+        index[kept_candidates] = index[i], f_start[kept_candidates] = f_start[i], start[kept_candidates] = start[i];
+        for (auto& column : sums) column[kept_candidates] = column[i];
+        ++kept_candidates;
+      }
+      live = kept_candidates;
+      died = false;
+    }
+    if (added > 0) add_candidate(s);
     if (!kept_sorted) detail::sort_by_lo(pieces.data(), kept);
     // Merge the new pieces in, from the back, moving the kept ones in blocks.
     count = kept + added;
@@ -369,33 +420,23 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     const Eigen::Index s = t - m;
     if (s == 0 || s >= m) enter(s, t);
     // F(t) over the candidates left, as optimal partitioning computes it: ties to the smallest s.
+    const std::size_t padded = detail::candidate_blocks(live) * block;
+    if constexpr (traits::log_length)
+      for (std::size_t i = 0; i < live; ++i) extra[i] = log_length[static_cast<std::size_t>(t - index[i])];
+    [&]<std::size_t... j>(std::index_sequence<j...>) {
+      detail::candidate_values<traits::log_length>(base, base.boundary(t), static_cast<double>(t), penalty, live,
+                                                   values.data(), f_start.data(), start.data(), extra.data(), sums[j].data()...);
+    }(std::make_index_sequence<width>{});
+    for (std::size_t i = live; i < padded; ++i) values[i] = std::numeric_limits<double>::infinity();
     double best = std::numeric_limits<double>::infinity();
-    Eigen::Index arg = 0, previous = -1;
-    for (std::size_t i = 0; i < count; ++i) {
-      const detail::fpop_piece& p = pieces[i];
-      if (p.tau == previous) continue;
-      previous = p.tau;
-      double segment_cost;  // cost(p.tau, t), as mbic_cost adds log(length) under MBIC
-      if constexpr (traits::log_length)
-        segment_cost = base(p.tau, t) + log_length[static_cast<std::size_t>(t - p.tau)];
-      else
-        segment_cost = cost(p.tau, t);
-      const double v = f[static_cast<std::size_t>(p.tau)] + segment_cost + penalty;
-      if (v < best || (v == best && p.tau < arg)) {
-        best = v;
-        arg = p.tau;
-      }
-    }
+    Eigen::Index arg = 0;
+    if (const std::size_t c = detail::first_smallest(values.data(), padded); c < live) best = values[c], arg = index[c];
     f[static_cast<std::size_t>(t)] = best;
     last[static_cast<std::size_t>(t)] = arg;
     if (trace) {
       max_pieces = std::max(max_pieces, count);
-      owners.clear();
-      for (std::size_t i = 0; i < count; ++i) owners.push_back(pieces[i].tau);
-      std::sort(owners.begin(), owners.end());
-      const auto k = static_cast<std::size_t>(std::unique(owners.begin(), owners.end()) - owners.begin());
-      max_candidates = std::max(max_candidates, k);
-      sum_candidates += static_cast<double>(k);
+      max_candidates = std::max(max_candidates, live);
+      sum_candidates += static_cast<double>(live);
     }
   }
   if (trace) {

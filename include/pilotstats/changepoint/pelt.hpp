@@ -22,7 +22,7 @@
 //
 // Speed. The candidates live in arrays (structure of arrays): their index, F(s), s as a double
 // and, for a summed_cost (cost.hpp), the cost's boundary values at s. Each step is then a few
-// tight passes: the values F(s) + C(s, t) + beta (vectorized for the normal mean cost: no
+// tight passes (candidates.hpp): the values F(s) + C(s, t) + beta (vectorized for the normal mean cost: no
 // branch, no lookup; MBIC's log(t - s) comes from a table of log(length), the same bits as
 // mbic_cost's std::log), their minimum, the first candidate that attains it (ties go to the
 // smallest s), the pruning test, and a compaction once a dropped candidate's time has come.
@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "pilotstats/changepoint/candidates.hpp"
 #include "pilotstats/changepoint/cost.hpp"
 #include "pilotstats/changepoint/partition.hpp"
 
@@ -80,27 +81,6 @@ struct pelt_boundaries<Base> {
   static constexpr int size = Base::boundary_size;
 };
 
-// The candidates in arrays padded to whole blocks of 4, so that the passes over them run over
-// whole blocks (g++ -O2's very cheap cost model vectorizes no loop that needs a scalar rest).
-inline constexpr std::size_t pelt_block = 4;
-inline std::size_t pelt_blocks(std::size_t count) { return (count + pelt_block - 1) / pelt_block; }
-
-// values[i] = F(s) + C(s, t) + beta for the candidates in arrays: one pointer per boundary
-// value (separate variables, not an array of them, so that g++ sees plain loads and
-// vectorizes the loop where the cost has no call in it). Padding lanes compute garbage.
-template <bool log_length, class Base, class... Column>
-void pelt_values(const Base& base, const std::array<double, sizeof...(Column)> at_t, double now, double penalty,
-                 std::size_t count, double* __restrict values, const double* __restrict fs,
-                 const double* __restrict start, const double* __restrict log_ts, const Column* __restrict... column) {
-  for (std::size_t block = 0; block < pelt_blocks(count); ++block)
-    for (std::size_t lane = 0; lane < pelt_block; ++lane) {
-      const std::size_t i = block * pelt_block + lane;
-      double c = base.between(std::array<double, sizeof...(Column)>{column[i]...}, at_t, now - start[i]);
-      if constexpr (log_length) c += log_ts[i];
-      values[i] = fs[i] + c + penalty;
-    }
-}
-
 // PELT's test (*) over whole blocks: values[i] - penalty = F(s) + C(s, t) against F(t) = best;
 // a candidate not yet dropped that fails it is gone from time `drop` on. Padding lanes hold
 // +infinity values and are never dropped. Returns the earliest drop time pending (a minimum
@@ -109,11 +89,11 @@ template <bool exact>
 double pelt_prune(std::size_t padded, const double* __restrict values, const double* __restrict fs,
                   double* __restrict drop_time, double penalty, double k, double best, double drop) {
   constexpr double never = std::numeric_limits<double>::infinity();
-  std::array<double, pelt_block> next;
+  std::array<double, candidate_block> next;
   next.fill(never);
-  for (std::size_t block = 0; block < padded / pelt_block; ++block)
-    for (std::size_t lane = 0; lane < pelt_block; ++lane) {
-      const std::size_t i = block * pelt_block + lane;
+  for (std::size_t block = 0; block < padded / candidate_block; ++block)
+    for (std::size_t lane = 0; lane < candidate_block; ++lane) {
+      const std::size_t i = block * candidate_block + lane;
       const double lhs = values[i] - penalty - k;
       double margin = 0.0;
       if constexpr (exact) margin = 1e-9 * (1 + std::abs(best) + std::abs(fs[i]) + std::abs(values[i] - penalty - fs[i]));
@@ -133,7 +113,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
   using split = detail::length_term_split<Cost>;
   using base_t = typename split::base_type;
   constexpr auto width = static_cast<std::size_t>(detail::pelt_boundaries<base_t>::size);
-  constexpr std::size_t block = detail::pelt_block;
+  constexpr std::size_t block = detail::candidate_block;
   const Eigen::Index n = cost.size(), m = min_segment_length;
   detail::check_penalty("pelt", penalty);
   detail::check_search("pelt", n, m, Cost::minimum_segment_length);
@@ -183,7 +163,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     }
     const Eigen::Index fresh = t - m;  // the newest admissible last change
     if (fresh == 0 || fresh >= m) {
-      if (index.size() < detail::pelt_blocks(count + 1) * block) reserve(2 * index.size() + block);
+      if (index.size() < detail::candidate_blocks(count + 1) * block) reserve(2 * index.size() + block);
       index[count] = fresh;
       drop_time[count] = never;
       fs[count] = f[static_cast<std::size_t>(fresh)];
@@ -194,14 +174,14 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
       }
       ++count;
     }
-    const std::size_t padded = detail::pelt_blocks(count) * block;
+    const std::size_t padded = detail::candidate_blocks(count) * block;
 
     // The values F(s) + C(s, t) + beta, as optimal partitioning computes them.
     if constexpr (split::log_length)
       for (std::size_t i = 0; i < count; ++i) extra[i] = log_length[static_cast<std::size_t>(t - index[i])];
     if constexpr (width > 0) {
       [&]<std::size_t... j>(std::index_sequence<j...>) {
-        detail::pelt_values<split::log_length>(base, base.boundary(t), now, penalty, count, values.data(), fs.data(),
+        detail::candidate_values<split::log_length>(base, base.boundary(t), now, penalty, count, values.data(), fs.data(),
                                                start.data(), extra.data(), sums[j].data()...);
       }(std::make_index_sequence<width>{});
     } else {
@@ -214,21 +194,9 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     // Padding lanes: +infinity for the minimum below, and so never pruned either.
     for (std::size_t i = count; i < padded; ++i) values[i] = std::numeric_limits<double>::infinity(), drop_time[i] = never;
 
-    // The smallest value (block-wise running minima: min is exact in any order), then the
-    // first candidate that attains it, which is the smallest s as in optimal partitioning.
-    std::array<double, block> low;
-    low.fill(std::numeric_limits<double>::infinity());
-    for (std::size_t i = 0; i < padded; i += block)
-      for (std::size_t lane = 0; lane < block; ++lane) low[lane] = values[i + lane] < low[lane] ? values[i + lane] : low[lane];
-    const double smallest = std::min(std::min(low[0], low[1]), std::min(low[2], low[3]));
     double best = std::numeric_limits<double>::infinity();
     Eigen::Index arg = 0;
-    if (smallest < best) {
-      std::size_t c = 0;
-      while (!(values[c] == smallest)) ++c;
-      best = values[c];  // its own bits (+0 and -0 compare equal)
-      arg = index[c];
-    }
+    if (const std::size_t c = detail::first_smallest(values.data(), padded); c < count) best = values[c], arg = index[c];
     max_candidates = std::max(max_candidates, count);
     sum_candidates += static_cast<double>(count);
     f[static_cast<std::size_t>(t)] = best;
