@@ -304,6 +304,49 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
   // Candidate s enters at time t = s + m, when it may first end a segment.
   // The lists live in vectors that only grow; their lengths are counted apart.
   std::size_t count = 0;  // pieces[0, count) are live, sorted by lo (overlaps allowed)
+  // Where the piece q of an older candidate beats the newer one by more than the margin for
+  // good: where its shape is below win, taken by chords from the vertex v (inner approximation).
+  const auto add_win_within = [](auto& add_win, const detail::fpop_piece& q, double v, double glo, double ghi, double win) {
+    if (glo < win && ghi < win) {
+      add_win(q.lo, q.hi);
+      return;
+    }
+    const double wl = glo < win ? q.lo : v - (v - q.lo) * (win / glo);
+    const double wh = ghi < win ? q.hi : v + (q.hi - v) * (win / ghi);
+    if (v < q.lo) {
+      if (glo < win) add_win(q.lo, std::max(q.lo, wh));
+    } else if (v > q.hi) {
+      if (ghi < win) add_win(std::min(q.hi, wl), q.hi);
+    } else {
+      add_win(wl, wh);
+    }
+  };
+  const auto drop_dead_candidates = [&] {  // those left without a piece, keeping the order
+    if (!died) return;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < live; ++i) {
+      if (owned[static_cast<std::size_t>(index[i])] == 0) continue;
+      index[kept] = index[i], f_start[kept] = f_start[i], start[kept] = start[i];
+      for (auto& column : sums) column[kept] = column[i];
+      ++kept;
+    }
+    live = kept;
+    died = false;
+  };
+  // pieces[0, kept) sorted by lo, fresh[0, added) too: merge the new pieces in, from the back,
+  // moving the kept ones in blocks.
+  const auto merge_fresh = [&](std::size_t kept, std::size_t added) {
+    count = kept + added;
+    if (pieces.size() < count) pieces.resize(2 * count);
+    for (std::size_t i = kept, j = added; j > 0; --j) {
+      std::size_t at_most = i;
+      while (at_most > 0 && pieces[at_most - 1].lo > fresh[j - 1].lo) --at_most;
+      std::copy_backward(pieces.begin() + static_cast<std::ptrdiff_t>(at_most), pieces.begin() + static_cast<std::ptrdiff_t>(i),
+                         pieces.begin() + static_cast<std::ptrdiff_t>(i + j));
+      pieces[at_most + j - 1] = fresh[j - 1];
+      i = at_most;
+    }
+  };
   const auto enter = [&](Eigen::Index s, Eigen::Index t) {
     const auto drop_piece = [&](Eigen::Index a) { died = (--owned[static_cast<std::size_t>(a)] == 0) || died; };
     if (wins.size() < count + 2) wins.resize(2 * count + 2);
@@ -366,19 +409,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
           win -= log_length[static_cast<std::size_t>(t - a)] - log_m;
         if (!(win > 0)) continue;
       }
-      if (glo < win && ghi < win) {
-        add_win(q.lo, q.hi);
-        continue;
-      }
-      const double wl = glo < win ? q.lo : v - (v - q.lo) * (win / glo);
-      const double wh = ghi < win ? q.hi : v + (q.hi - v) * (win / ghi);
-      if (v < q.lo) {
-        if (glo < win) add_win(q.lo, std::max(q.lo, wh));
-      } else if (v > q.hi) {
-        if (ghi < win) add_win(std::min(q.hi, wl), q.hi);
-      } else {
-        add_win(wl, wh);
-      }
+      add_win_within(add_win, q, shape.vertex, glo, ghi, win);
     }
     // s keeps what no older candidate wins (closed: the boundary points are shared).
     if (!wins_sorted) detail::sort_by_lo(wins.data(), won);
@@ -390,30 +421,10 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     }
     if (at < domain.hi || won == 0) fresh[added++] = {at, domain.hi, s, shape_t::aux(at), shape_t::aux(domain.hi)};
     owned[static_cast<std::size_t>(s)] = static_cast<std::uint32_t>(added);
-    if (died) {  // remove the candidates left without a piece, keeping the order
-      std::size_t kept_candidates = 0;
-      for (std::size_t i = 0; i < live; ++i) {
-        if (owned[static_cast<std::size_t>(index[i])] == 0) continue;
-        index[kept_candidates] = index[i], f_start[kept_candidates] = f_start[i], start[kept_candidates] = start[i];
-        for (auto& column : sums) column[kept_candidates] = column[i];
-        ++kept_candidates;
-      }
-      live = kept_candidates;
-      died = false;
-    }
+    drop_dead_candidates();
     if (added > 0) add_candidate(s);
     if (!kept_sorted) detail::sort_by_lo(pieces.data(), kept);
-    // Merge the new pieces in, from the back, moving the kept ones in blocks.
-    count = kept + added;
-    if (pieces.size() < count) pieces.resize(2 * count);
-    for (std::size_t i = kept, j = added; j > 0; --j) {
-      std::size_t at_most = i;
-      while (at_most > 0 && pieces[at_most - 1].lo > fresh[j - 1].lo) --at_most;
-      std::copy_backward(pieces.begin() + static_cast<std::ptrdiff_t>(at_most), pieces.begin() + static_cast<std::ptrdiff_t>(i),
-                         pieces.begin() + static_cast<std::ptrdiff_t>(i + j));
-      pieces[at_most + j - 1] = fresh[j - 1];
-      i = at_most;
-    }
+    merge_fresh(kept, added);
   };
 
   for (Eigen::Index t = m; t <= n; ++t) {
