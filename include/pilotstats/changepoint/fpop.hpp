@@ -112,8 +112,9 @@ struct fpop_domain {
 struct fpop_normal_shape {
   double vertex, length, cost;
 
-  static fpop_normal_shape of(const normal_mean_cost& c, Eigen::Index a, Eigen::Index b) {
-    return {*c.estimate(a, b).mean, static_cast<double>(b - a), c(a, b)};
+  // From the cost's boundary values at a and b (as normal_mean_cost computes the mean and C).
+  static fpop_normal_shape of(const std::array<double, 2>& at_a, const std::array<double, 2>& at_b, double length) {
+    return {(at_b[0] - at_a[0]) / length, length, normal_mean_cost::between(at_a, at_b, length)};
   }
   static fpop_domain domain(const normal_mean_cost& c) {
     fpop_domain d{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
@@ -144,9 +145,9 @@ struct fpop_normal_shape {
 struct fpop_poisson_shape {
   double vertex, length, count, log_vertex, cost;
 
-  static fpop_poisson_shape of(const poisson_cost& c, Eigen::Index a, Eigen::Index b) {
-    const double n = static_cast<double>(b - a);
-    const double rate = *c.estimate(a, b).rate;
+  // From the cost's boundary values at a and b (as poisson_cost computes the rate).
+  static fpop_poisson_shape of(const std::array<double, 1>& at_a, const std::array<double, 1>& at_b, double n) {
+    const double rate = (at_b[0] - at_a[0]) / n;
     const double x = static_cast<double>(static_cast<long long>(rate * n + 0.5));  // undo the division's rounding
     if (x == 0) return {0, n, 0, -std::numeric_limits<double>::infinity(), 0};
     const double log_rate = std::log(rate);
@@ -282,6 +283,8 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
   constexpr auto width = static_cast<std::size_t>(base_t::boundary_size);
   constexpr std::size_t block = detail::candidate_block;
   std::vector<std::uint32_t> owned(un + 1, 0);  // pieces per candidate
+  std::vector<std::uint32_t> slot(un + 1, 0);   // where a live candidate is in the arrays
+  std::vector<shape_t> shape_of;                // the shape of (a, b] for each candidate a, b given
   std::size_t live = 0;
   std::vector<Eigen::Index> index;
   std::vector<double> f_start, start, values, extra;  // F(s), s, this step's values, log(t - s)
@@ -291,9 +294,11 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     if (index.size() < detail::candidate_blocks(live + 1) * block) {
       const std::size_t size = 2 * index.size() + block;
       index.resize(size), f_start.resize(size), start.resize(size), values.resize(size), extra.resize(size);
+      shape_of.resize(size);
       for (auto& column : sums) column.resize(size);
     }
     index[live] = s;
+    slot[static_cast<std::size_t>(s)] = static_cast<std::uint32_t>(live);
     f_start[live] = f[static_cast<std::size_t>(s)];
     start[live] = static_cast<double>(s);
     const auto at = base.boundary(s);
@@ -328,10 +333,21 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       if (owned[static_cast<std::size_t>(index[i])] == 0) continue;
       index[kept] = index[i], f_start[kept] = f_start[i], start[kept] = start[i];
       for (auto& column : sums) column[kept] = column[i];
+      slot[static_cast<std::size_t>(index[kept])] = static_cast<std::uint32_t>(kept);
       ++kept;
     }
     live = kept;
     died = false;
+  };
+  // The shape of (a, b] for the first `older` candidates a, once per candidate, not per piece.
+  const auto shapes_to = [&](Eigen::Index b, std::size_t older) {
+    const auto at_b = base.boundary(b);
+    const double end = static_cast<double>(b);
+    for (std::size_t i = 0; i < older; ++i) {
+      std::array<double, width> at_a;
+      for (std::size_t j = 0; j < width; ++j) at_a[j] = sums[j][i];
+      shape_of[i] = shape_t::of(at_a, at_b, end - start[i]);
+    }
   };
   // pieces[0, kept) sorted by lo, fresh[0, added) too: merge the new pieces in, from the back,
   // moving the kept ones in blocks.
@@ -358,11 +374,13 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       wins[won++] = {lo, hi};
     };
     const double fs = f[static_cast<std::size_t>(s)];
+    shapes_to(s, live);
     for (std::size_t i = 0; i < count; ++i) {
       const detail::fpop_piece& p = pieces[i];
       const Eigen::Index a = p.tau;
-      const double fa = f[static_cast<std::size_t>(a)];
-      const shape_t shape = shape_t::of(base, a, s);
+      const std::uint32_t at_a = slot[static_cast<std::size_t>(a)];
+      const double fa = f_start[at_a];
+      const shape_t& shape = shape_of[at_a];
       const double c = shape.cost;
       const double margin = 1e-9 * (1 + std::abs(fs) + std::abs(fa) + std::abs(c));
       const double slack = fs - fa - c;  // a and s tie where the shape of (a, s] equals this
@@ -427,9 +445,68 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     merge_fresh(kept, added);
   };
 
+  // MBIC only. When b entered (at t0 = b + m) an older a took from it only the mu where a leads
+  // by more than lambda(t0) = log(t0 - a) - log(t0 - b); lambda(t) falls as t grows, so later
+  // a leads b for good on more mu: where F(b) - F(a) - L(a, b, mu) > lambda(t). This takes those
+  // mu from b again at time t, for every older piece, as enter() does with lambda(t0).
+  const auto recheck = [&](Eigen::Index b, Eigen::Index t) {
+    if (wins.size() < count + 2) wins.resize(2 * count + 2);
+    if (fresh.size() < count + 2) fresh.resize(2 * count + 2);
+    std::size_t won = 0;
+    bool wins_sorted = true;
+    const auto add_win = [&](double lo, double hi) {
+      wins_sorted = wins_sorted && (won == 0 || wins[won - 1].lo <= lo);
+      wins[won++] = {lo, hi};
+    };
+    const double fb = f[static_cast<std::size_t>(b)];
+    const double log_tb = log_length[static_cast<std::size_t>(t - b)];
+    shapes_to(b, slot[static_cast<std::size_t>(b)]);
+    for (std::size_t i = 0; i < count; ++i) {
+      const detail::fpop_piece& q = pieces[i];
+      const Eigen::Index a = q.tau;
+      if (a >= b) continue;
+      const std::uint32_t at_a = slot[static_cast<std::size_t>(a)];
+      const double fa = f_start[at_a];
+      const shape_t& shape = shape_of[at_a];
+      const double c = shape.cost;
+      const double margin = 1e-9 * (1 + std::abs(fb) + std::abs(fa) + std::abs(c));
+      const double win = fb - fa - c - margin - (log_length[static_cast<std::size_t>(t - a)] - log_tb);
+      if (!(win > 0)) continue;
+      add_win_within(add_win, q, shape.vertex, shape(q.lo, q.aux_lo), shape(q.hi, q.aux_hi), win);
+    }
+    if (won == 0) return;
+    if (!wins_sorted) detail::sort_by_lo(wins.data(), won);
+    // b keeps what no older candidate wins (closed: the boundary points are shared).
+    std::size_t kept = 0, added = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const detail::fpop_piece p = pieces[i];
+      if (p.tau != b) {
+        pieces[kept++] = p;
+        continue;
+      }
+      bool touched = false;
+      double at = p.lo;
+      for (std::size_t w = 0; w < won && wins[w].lo <= p.hi; ++w) {
+        if (wins[w].hi < p.lo) continue;
+        touched = true;
+        if (wins[w].lo > at) fresh[added++] = {at, wins[w].lo, b, at == p.lo ? p.aux_lo : shape_t::aux(at), shape_t::aux(wins[w].lo)};
+        at = std::max(at, wins[w].hi);
+      }
+      if (!touched) fresh[added++] = p;
+      else if (at < p.hi) fresh[added++] = {at, p.hi, b, at == p.lo ? p.aux_lo : shape_t::aux(at), p.aux_hi};
+    }
+    owned[static_cast<std::size_t>(b)] = static_cast<std::uint32_t>(added);
+    died = died || added == 0;
+    drop_dead_candidates();
+    merge_fresh(kept, added);
+  };
+
   for (Eigen::Index t = m; t <= n; ++t) {
     const Eigen::Index s = t - m;
     if (s == 0 || s >= m) enter(s, t);
+    if constexpr (traits::log_length)  // b is checked again when its age t - b reaches 8m, 64m, 512m, ...
+      for (Eigen::Index age = 8 * m; age <= t - m; age *= 8)
+        if (owned[static_cast<std::size_t>(t - age)] > 0) recheck(t - age, t);
     // F(t) over the candidates left, as optimal partitioning computes it: ties to the smallest s.
     const std::size_t padded = detail::candidate_blocks(live) * block;
     if constexpr (traits::log_length)
