@@ -2,20 +2,23 @@
 // iteration is the whole call, as R's cpt.mean(y, method = "PELT") or cpt.meanvar(y,
 // test.stat = "Poisson", method = "PELT"): cumulative sums, the search under MBIC (R's default
 // penalty), segment estimates. For scale: R changepoint takes about 0.5 s for cpt.mean PELT
-// at n = 1e6.
+// at n = 1e6. `mean_candidates` is the number of candidate last changes tried per step.
 //
 // `_r_pruning` prunes as R's PELTC does (pelt.hpp); it is what R's speed comes from: under
 // MBIC its pruning also drops candidates inside a segment, which the log(length) terms do not
-// justify (and on 2 of the reference calls it misses the optimum). Exact PELT can only drop a
-// candidate that is worse even with a free change, so with a fixed number of changes it keeps
-// O(segment length) candidates and is quadratic, n^2 / 11 here (about 13 min at n = 1e6, so
-// it runs to 1e5 only). With the number of changes growing like n (`_changes_grow`, one per
-// 1,000 values) it is linear, as Killick et al. (2012) show.
+// justify (and on 2 of the reference calls it misses the optimum). `BM_pelt_exact_*` time
+// pelt() itself, exact: it can only drop a candidate that is worse even with a free change, so
+// with a fixed number of changes it keeps O(segment length) candidates and is quadratic, n^2 / 11
+// here (minutes at n = 1e6, so it runs to 1e5 only). With the number of changes growing like n
+// (`_changes_grow`, one per 1,000 values) it is linear, as Killick et al. (2012) show. The
+// `BM_pelt_normal_mean*` and `BM_pelt_poisson` cases go through find_changepoints, whose exact
+// PELT is FPOP for these costs (the same answer).
 //
 // FPOP (fpop.hpp) on the same series and the same whole call (sums, search, estimates), under
 // MBIC and under BIC: exact, the answer of optimal partitioning / exact PELT. Under BIC it keeps
-// about 10 candidates at every n; under MBIC more (a short first segment costs little there:
-// about 12 / 36 / 95 on average at n = 1e4 / 1e5 / 1e6), so it grows a little faster than n.
+// about 6-10 candidates at every n; under MBIC more (a short first segment costs little there:
+// about 8 / 13 / 25 on average at n = 1e4 / 1e5 / 1e6 for the normal mean, 8 / 12 / 39 for
+// Poisson, since candidates are checked again as they age), so it grows a little faster than n.
 //
 // Bai-Perron breakpoints (breakpoints.hpp), level only, h = 0.15, at most 5 breaks, on a series
 // with 3 level shifts: the whole call (RSS triangle, dynamic programme for m = 0..5, BIC,

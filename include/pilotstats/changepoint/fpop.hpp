@@ -41,6 +41,11 @@
 // every later t once F(b) - F(a) - L(a, b, mu) > log(t - a) - log(t - b) at the time b enters.
 // So b gets less than "everything a does not keep", and a and b may both keep some mu. Pieces
 // may therefore overlap: a mu may belong to several candidates, which only costs time.
+// Because log(t - a) - log(t - b) keeps falling, b is checked again against every older piece,
+// with its value at the time, when its age t - b reaches 8m, 64m, 512m, ... (the same rule as
+// on entry, so the same margins): on the benchmark series this cuts the candidates kept at
+// n = 1e6 from 95 to 25 (normal mean) and from 139 to 39 (Poisson). Checking at every doubling
+// keeps fewer still (19) but costs more than it saves.
 //
 // Rounding. Costs come from differences of cumulative sums and the roots are computed, so a
 // comparison is only trusted beyond a margin, the one pelt.hpp uses:
@@ -64,6 +69,11 @@
 //
 // Cost. Per step, O(number of pieces); with few changes this stays small where PELT keeps
 // O(segment length) candidates (tests/changepoint/fpop_test.cpp checks it; bench/ times it).
+// F(t) is computed once per candidate (not per piece) over arrays, as pelt.hpp does
+// (candidates.hpp), and the shape of (a, s] once per candidate per step. What bounds the speed
+// is the piece update: about 30 pieces per step (normal mean, MBIC, n = 1e6) plus the checks
+// again, at some 20 ns per piece (branches, a division or two, a square root or Newton steps
+// when a piece is cut).
 // With penalty 0 on data with exact ties (a run of zero counts) every tied candidate is kept,
 // as the tie rule requires, and FPOP is quadratic like optimal partitioning.
 //
