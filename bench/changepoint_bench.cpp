@@ -17,7 +17,7 @@
 // FPOP (fpop.hpp) on the same series and the same whole call (sums, search, estimates), under
 // MBIC and under BIC: exact, the answer of optimal partitioning / exact PELT. Under BIC it keeps
 // about 6-10 candidates at every n; under MBIC more (a short first segment costs little there:
-// about 8 / 13 / 25 on average at n = 1e4 / 1e5 / 1e6 for the normal mean, 8 / 12 / 39 for
+// about 9 / 14 / 23 on average at n = 1e4 / 1e5 / 1e6 for the normal mean, 10 / 15 / 36 for
 // Poisson, since candidates are checked again as they age), so it grows a little faster than n.
 //
 // Bai-Perron breakpoints (breakpoints.hpp), level only, h = 0.15, at most 5 breaks, on a series
