@@ -9,7 +9,8 @@
 //                      to it, as in optimal partitioning),
 // are loops without branches or lookups over whole blocks, which g++ -O2 vectorizes (its very
 // cheap cost model takes no loop that needs a scalar rest) where the cost has no call in it
-// (the normal mean). MBIC's log(t - s) is gathered by the search into an array first.
+// (the normal mean). MBIC's log(t - s) is gathered by the search into an array first, and
+// passed on to a cost that can use it (Poisson: between(a, b, length, log(length))).
 #pragma once
 
 #include <algorithm>
@@ -35,7 +36,12 @@ void candidate_values(const Base& base, const std::array<double, sizeof...(Colum
   for (std::size_t block = 0; block < candidate_blocks(count); ++block)
     for (std::size_t lane = 0; lane < candidate_block; ++lane) {
       const std::size_t i = block * candidate_block + lane;
-      double c = base.between(std::array<double, sizeof...(Column)>{column[i]...}, at_t, now - start[i]);
+      using boundary = std::array<double, sizeof...(Column)>;
+      double c;
+      if constexpr (log_length && requires { base.between(at_t, at_t, 1.0, 1.0); })
+        c = base.between(boundary{column[i]...}, at_t, now - start[i], log_ts[i]);  // log(length) known
+      else
+        c = base.between(boundary{column[i]...}, at_t, now - start[i]);
       if constexpr (log_length) c += log_ts[i];
       values[i] = fs[i] + c + penalty;
     }

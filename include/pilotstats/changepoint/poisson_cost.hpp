@@ -42,9 +42,14 @@ class poisson_cost {
   static constexpr int boundary_size = 1;
   std::array<double, 1> boundary(Eigen::Index i) const { return {s1_(i)}; }
   static double between(const std::array<double, 1>& a, const std::array<double, 1>& b, double length) {
+    return between(a, b, length, std::log(length));
+  }
+  // The same with log(length) given: a search that keeps a table of log(length) for MBIC
+  // (candidates.hpp) saves one of the two logarithms per candidate.
+  static double between(const std::array<double, 1>& a, const std::array<double, 1>& b, double, double log_length) {
     const double x = b[0] - a[0];
     if (x == 0) return 0.0;
-    return 2 * x * (std::log(length) - std::log(x));
+    return 2 * x * (log_length - std::log(x));
   }
   double pruning_constant() const { return 0.0; }
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
