@@ -15,7 +15,7 @@
 // Every cost here is also a `summed_cost`: C(a, b) is a function of a few values at each end
 // (cumulative sums, `boundary(i)`) and of the length, `between(boundary(a), boundary(b), b - a)`,
 // which is exactly how operator() computes it. Searches that keep their candidate starts in
-// arrays (pelt.hpp) copy the values at each start once, so their inner loop reads contiguous
+// arrays (pelt.hpp, fpop.hpp) copy the values at each start once, so their inner loop reads contiguous
 // memory and can be vectorized, with the same arithmetic and so the same bits. A cost without
 // this form still works everywhere, through operator().
 #pragma once

@@ -22,11 +22,11 @@
 //
 // Speed. The candidates live in arrays (structure of arrays): their index, F(s), s as a double
 // and, for a summed_cost (cost.hpp), the cost's boundary values at s. Each step is then a few
-// tight passes (candidates.hpp): the values F(s) + C(s, t) + beta (vectorized for the normal mean cost: no
-// branch, no lookup; MBIC's log(t - s) comes from a table of log(length), the same bits as
-// mbic_cost's std::log), their minimum, the first candidate that attains it (ties go to the
-// smallest s), the pruning test, and a compaction once a dropped candidate's time has come.
-// Same arithmetic per candidate as optimal partitioning, so the same F(t) bit for bit.
+// tight passes (candidates.hpp): the values F(s) + C(s, t) + beta (vectorized for the normal
+// mean cost: no branch, no lookup; MBIC's log(t - s) comes from a table of log(length), the
+// same bits as mbic_cost's std::log), their minimum, the first candidate that attains it (ties
+// go to the smallest s), the pruning test, and a compaction once a dropped candidate's time has
+// come. Same arithmetic per candidate as optimal partitioning, so the same F(t) bit for bit.
 #pragma once
 
 #include <Eigen/Core>
