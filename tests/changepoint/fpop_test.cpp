@@ -154,8 +154,10 @@ TEST_CASE("FPOP under MBIC equals exact PELT on longer series", "[changepoint][f
     }
     const double pen = ps::draw::uniform(rng, 0.5, 1.5);
     const std::string what = "longer series " + std::to_string(i);
-    if (counts) check_fpop(ps::mbic_cost<ps::poisson_cost>(ps::poisson_cost(y)), pen, 1, what);
-    else check_fpop(ps::mbic_cost<ps::normal_mean_cost>(ps::normal_mean_cost(y)), pen, 1, what);
+    if (counts)
+      check_fpop(ps::mbic_cost<ps::poisson_cost>(ps::poisson_cost(y)), pen, 1, what);
+    else
+      check_fpop(ps::mbic_cost<ps::normal_mean_cost>(ps::normal_mean_cost(y)), pen, 1, what);
   }
 }
 

@@ -23,16 +23,18 @@ namespace pilotstats::detail {
 // The candidates in arrays padded to whole blocks of 4, so that the passes over them run over
 // whole blocks (g++ -O2's very cheap cost model vectorizes no loop that needs a scalar rest).
 inline constexpr std::size_t candidate_block = 4;
-inline std::size_t candidate_blocks(std::size_t count) { return (count + candidate_block - 1) / candidate_block; }
+inline std::size_t candidate_blocks(std::size_t count) {
+  return (count + candidate_block - 1) / candidate_block;
+}
 
 // values[i] = F(s) + C(s, t) + beta for the candidates in arrays: one pointer per boundary
 // value (separate variables, not an array of them, so that g++ sees plain loads and
 // vectorizes the loop where the cost has no call in it). Padding lanes compute garbage.
 template <bool log_length, class Base, class... Column>
-void candidate_values(const Base& base, const std::array<double, sizeof...(Column)> at_t, double now, double penalty,
-                      std::size_t count, double* __restrict values, const double* __restrict fs,
-                      const double* __restrict start, const double* __restrict log_ts,
-                      const Column* __restrict... column) {
+void candidate_values(const Base& base, const std::array<double, sizeof...(Column)> at_t, double now,
+                      double penalty, std::size_t count, double* __restrict values,
+                      const double* __restrict fs, const double* __restrict start,
+                      const double* __restrict log_ts, const Column* __restrict... column) {
   for (std::size_t block = 0; block < candidate_blocks(count); ++block)
     for (std::size_t lane = 0; lane < candidate_block; ++lane) {
       const std::size_t i = block * candidate_block + lane;

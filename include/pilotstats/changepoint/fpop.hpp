@@ -124,7 +124,8 @@ struct fpop_normal_shape {
   double vertex, length, cost;
 
   // From the cost's boundary values at a and b (as normal_mean_cost computes the mean and C).
-  static fpop_normal_shape of(const std::array<double, 2>& at_a, const std::array<double, 2>& at_b, double length) {
+  static fpop_normal_shape of(const std::array<double, 2>& at_a, const std::array<double, 2>& at_b,
+                              double length) {
     return {(at_b[0] - at_a[0]) / length, length, normal_mean_cost::between(at_a, at_b, length)};
   }
   static fpop_domain domain(const normal_mean_cost& c) {
@@ -157,7 +158,8 @@ struct fpop_poisson_shape {
   double vertex, length, count, log_vertex, cost;
 
   // From the cost's boundary values at a and b (as poisson_cost computes the rate).
-  static fpop_poisson_shape of(const std::array<double, 1>& at_a, const std::array<double, 1>& at_b, double n) {
+  static fpop_poisson_shape of(const std::array<double, 1>& at_a, const std::array<double, 1>& at_b,
+                               double n) {
     const double rate = (at_b[0] - at_a[0]) / n;
     const double x = static_cast<double>(static_cast<long long>(rate * n + 0.5));  // undo the division's rounding
     if (x == 0) return {0, n, 0, -std::numeric_limits<double>::infinity(), 0};
@@ -322,7 +324,8 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
   std::size_t count = 0;  // pieces[0, count) are live, sorted by lo (overlaps allowed)
   // Where the piece q of an older candidate beats the newer one by more than the margin for
   // good: where its shape is below win, taken by chords from the vertex v (inner approximation).
-  const auto add_win_within = [](auto& add_win, const detail::fpop_piece& q, double v, double glo, double ghi, double win) {
+  const auto add_win_within = [](auto& add_win, const detail::fpop_piece& q, double v, double glo, double ghi,
+                                 double win) {
     if (glo < win && ghi < win) {
       add_win(q.lo, q.hi);
       return;
@@ -368,14 +371,17 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     for (std::size_t i = kept, j = added; j > 0; --j) {
       std::size_t at_most = i;
       while (at_most > 0 && pieces[at_most - 1].lo > fresh[j - 1].lo) --at_most;
-      std::copy_backward(pieces.begin() + static_cast<std::ptrdiff_t>(at_most), pieces.begin() + static_cast<std::ptrdiff_t>(i),
+      std::copy_backward(pieces.begin() + static_cast<std::ptrdiff_t>(at_most),
+                         pieces.begin() + static_cast<std::ptrdiff_t>(i),
                          pieces.begin() + static_cast<std::ptrdiff_t>(i + j));
       pieces[at_most + j - 1] = fresh[j - 1];
       i = at_most;
     }
   };
   const auto enter = [&](Eigen::Index s, Eigen::Index t) {
-    const auto drop_piece = [&](Eigen::Index a) { died = (--owned[static_cast<std::size_t>(a)] == 0) || died; };
+    const auto drop_piece = [&](Eigen::Index a) {
+      died = (--owned[static_cast<std::size_t>(a)] == 0) || died;
+    };
     if (wins.size() < count + 2) wins.resize(2 * count + 2);
     if (fresh.size() < count + 2) fresh.resize(2 * count + 2);
     std::size_t kept = 0, won = 0;
@@ -422,8 +428,10 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
           q.hi = r.at, q.aux_hi = r.aux, ghi = r.shape;
         }
         if (q.hi < q.lo) {  // rounding only: keep the end that was checked
-          if (lo_moved) q.lo = q.hi, q.aux_lo = q.aux_hi, glo = ghi;
-          else q.hi = q.lo, q.aux_hi = q.aux_lo, ghi = glo;
+          if (lo_moved)
+            q.lo = q.hi, q.aux_lo = q.aux_hi, glo = ghi;
+          else
+            q.hi = q.lo, q.aux_hi = q.aux_lo, ghi = glo;
         }
       }
       kept_sorted = kept_sorted && (kept == 0 || pieces[kept - 1].lo <= q.lo);
@@ -448,7 +456,8 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       if (wins[i].lo > at) fresh[added++] = {at, wins[i].lo, s, shape_t::aux(at), shape_t::aux(wins[i].lo)};
       at = std::max(at, wins[i].hi);
     }
-    if (at < domain.hi || won == 0) fresh[added++] = {at, domain.hi, s, shape_t::aux(at), shape_t::aux(domain.hi)};
+    if (at < domain.hi || won == 0)
+      fresh[added++] = {at, domain.hi, s, shape_t::aux(at), shape_t::aux(domain.hi)};
     owned[static_cast<std::size_t>(s)] = static_cast<std::uint32_t>(added);
     drop_dead_candidates();
     if (added > 0) add_candidate(s);
@@ -500,11 +509,15 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       for (std::size_t w = 0; w < won && wins[w].lo <= p.hi; ++w) {
         if (wins[w].hi < p.lo) continue;
         touched = true;
-        if (wins[w].lo > at) fresh[added++] = {at, wins[w].lo, b, at == p.lo ? p.aux_lo : shape_t::aux(at), shape_t::aux(wins[w].lo)};
+        if (wins[w].lo > at)
+          fresh[added++] = {at, wins[w].lo, b, at == p.lo ? p.aux_lo : shape_t::aux(at),
+                            shape_t::aux(wins[w].lo)};
         at = std::max(at, wins[w].hi);
       }
-      if (!touched) fresh[added++] = p;
-      else if (at < p.hi) fresh[added++] = {at, p.hi, b, at == p.lo ? p.aux_lo : shape_t::aux(at), p.aux_hi};
+      if (!touched)
+        fresh[added++] = p;
+      else if (at < p.hi)
+        fresh[added++] = {at, p.hi, b, at == p.lo ? p.aux_lo : shape_t::aux(at), p.aux_hi};
     }
     owned[static_cast<std::size_t>(b)] = static_cast<std::uint32_t>(added);
     died = died || added == 0;
@@ -523,13 +536,16 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     if constexpr (traits::log_length)
       for (std::size_t i = 0; i < live; ++i) extra[i] = log_length[static_cast<std::size_t>(t - index[i])];
     [&]<std::size_t... j>(std::index_sequence<j...>) {
-      detail::candidate_values<traits::log_length>(base, base.boundary(t), static_cast<double>(t), penalty, live,
-                                                   values.data(), f_start.data(), start.data(), extra.data(), sums[j].data()...);
-    }(std::make_index_sequence<width>{});
+      detail::candidate_values<traits::log_length>(base, base.boundary(t), static_cast<double>(t), penalty,
+                                                   live, values.data(), f_start.data(), start.data(),
+                                                   extra.data(), sums[j].data()...);
+    }
+    (std::make_index_sequence<width>{});
     for (std::size_t i = live; i < padded; ++i) values[i] = std::numeric_limits<double>::infinity();
     double best = std::numeric_limits<double>::infinity();
     Eigen::Index arg = 0;
-    if (const std::size_t c = detail::first_smallest(values.data(), padded); c < live) best = values[c], arg = index[c];
+    if (const std::size_t c = detail::first_smallest(values.data(), padded); c < live)
+      best = values[c], arg = index[c];
     f[static_cast<std::size_t>(t)] = best;
     last[static_cast<std::size_t>(t)] = arg;
     if (trace) {

@@ -96,7 +96,8 @@ double pelt_prune(std::size_t padded, const double* __restrict values, const dou
       const std::size_t i = block * candidate_block + lane;
       const double lhs = values[i] - penalty - k;
       double margin = 0.0;
-      if constexpr (exact) margin = 1e-9 * (1 + std::abs(best) + std::abs(fs[i]) + std::abs(values[i] - penalty - fs[i]));
+      if constexpr (exact)
+        margin = 1e-9 * (1 + std::abs(best) + std::abs(fs[i]) + std::abs(values[i] - penalty - fs[i]));
       const double was = drop_time[i];
       const double now = (was == never) & (lhs > best + margin) ? drop : was;
       drop_time[i] = now;
@@ -181,9 +182,11 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
       for (std::size_t i = 0; i < count; ++i) extra[i] = log_length[static_cast<std::size_t>(t - index[i])];
     if constexpr (width > 0) {
       [&]<std::size_t... j>(std::index_sequence<j...>) {
-        detail::candidate_values<split::log_length>(base, base.boundary(t), now, penalty, count, values.data(), fs.data(),
-                                               start.data(), extra.data(), sums[j].data()...);
-      }(std::make_index_sequence<width>{});
+        detail::candidate_values<split::log_length>(base, base.boundary(t), now, penalty, count,
+                                                    values.data(), fs.data(), start.data(), extra.data(),
+                                                    sums[j].data()...);
+      }
+      (std::make_index_sequence<width>{});
     } else {
       for (std::size_t i = 0; i < count; ++i) {
         double c = base(index[i], t);
@@ -192,11 +195,13 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
       }
     }
     // Padding lanes: +infinity for the minimum below, and so never pruned either.
-    for (std::size_t i = count; i < padded; ++i) values[i] = std::numeric_limits<double>::infinity(), drop_time[i] = never;
+    for (std::size_t i = count; i < padded; ++i)
+      values[i] = std::numeric_limits<double>::infinity(), drop_time[i] = never;
 
     double best = std::numeric_limits<double>::infinity();
     Eigen::Index arg = 0;
-    if (const std::size_t c = detail::first_smallest(values.data(), padded); c < count) best = values[c], arg = index[c];
+    if (const std::size_t c = detail::first_smallest(values.data(), padded); c < count)
+      best = values[c], arg = index[c];
     max_candidates = std::max(max_candidates, count);
     sum_candidates += static_cast<double>(count);
     f[static_cast<std::size_t>(t)] = best;
@@ -204,8 +209,10 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
 
     // PELT's test (*): values[i] - penalty = F(s) + C(s, t); compare with F(t) = best.
     const double drop = static_cast<double>(t + delay);
-    next_drop = as_r ? detail::pelt_prune<false>(padded, values.data(), fs.data(), drop_time.data(), penalty, k, best, drop)
-                     : detail::pelt_prune<true>(padded, values.data(), fs.data(), drop_time.data(), penalty, k, best, drop);
+    next_drop = as_r ? detail::pelt_prune<false>(padded, values.data(), fs.data(), drop_time.data(), penalty,
+                                                 k, best, drop)
+                     : detail::pelt_prune<true>(padded, values.data(), fs.data(), drop_time.data(), penalty,
+                                                k, best, drop);
   }
   if (trace) {
     trace->penalized_cost = f;

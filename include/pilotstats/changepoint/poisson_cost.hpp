@@ -46,7 +46,8 @@ class poisson_cost {
   }
   // The same with log(length) given: a search that keeps a table of log(length) for MBIC
   // (candidates.hpp) saves one of the two logarithms per candidate.
-  static double between(const std::array<double, 1>& a, const std::array<double, 1>& b, double, double log_length) {
+  static double between(const std::array<double, 1>& a, const std::array<double, 1>& b, double,
+                        double log_length) {
     const double x = b[0] - a[0];
     if (x == 0) return 0.0;
     return 2 * x * (log_length - std::log(x));
