@@ -2,20 +2,23 @@
 // iteration is the whole call, as R's cpt.mean(y, method = "PELT") or cpt.meanvar(y,
 // test.stat = "Poisson", method = "PELT"): cumulative sums, the search under MBIC (R's default
 // penalty), segment estimates. For scale: R changepoint takes about 0.5 s for cpt.mean PELT
-// at n = 1e6.
+// at n = 1e6. `mean_candidates` is the number of candidate last changes tried per step.
 //
 // `_r_pruning` prunes as R's PELTC does (pelt.hpp); it is what R's speed comes from: under
 // MBIC its pruning also drops candidates inside a segment, which the log(length) terms do not
-// justify (and on 2 of the reference calls it misses the optimum). Exact PELT can only drop a
-// candidate that is worse even with a free change, so with a fixed number of changes it keeps
-// O(segment length) candidates and is quadratic, n^2 / 11 here (about 13 min at n = 1e6, so
-// it runs to 1e5 only). With the number of changes growing like n (`_changes_grow`, one per
-// 1,000 values) it is linear, as Killick et al. (2012) show.
+// justify (and on 2 of the reference calls it misses the optimum). `BM_pelt_exact_*` time
+// pelt() itself, exact: it can only drop a candidate that is worse even with a free change, so
+// with a fixed number of changes it keeps O(segment length) candidates and is quadratic, n^2 / 11
+// here (minutes at n = 1e6, so it runs to 1e5 only). With the number of changes growing like n
+// (`_changes_grow`, one per 1,000 values) it is linear, as Killick et al. (2012) show. The
+// `BM_pelt_normal_mean*` and `BM_pelt_poisson` cases go through find_changepoints, whose exact
+// PELT is FPOP for these costs (the same answer).
 //
 // FPOP (fpop.hpp) on the same series and the same whole call (sums, search, estimates), under
 // MBIC and under BIC: exact, the answer of optimal partitioning / exact PELT. Under BIC it keeps
-// about 10 candidates at every n; under MBIC more (a short first segment costs little there:
-// about 12 / 36 / 95 on average at n = 1e4 / 1e5 / 1e6), so it grows a little faster than n.
+// about 6-10 candidates at every n; under MBIC more (a short first segment costs little there:
+// about 9 / 14 / 23 on average at n = 1e4 / 1e5 / 1e6 for the normal mean, 10 / 15 / 36 for
+// Poisson, since candidates are checked again as they age), so it grows a little faster than n.
 //
 // Bai-Perron breakpoints (breakpoints.hpp), level only, h = 0.15, at most 5 breaks, on a series
 // with 3 level shifts: the whole call (RSS triangle, dynamic programme for m = 0..5, BIC,
@@ -87,6 +90,35 @@ void run(benchmark::State& state, Eigen::VectorXd (*make)(Eigen::Index), bool r_
     benchmark::DoNotOptimize(found);
   }
   state.counters["changes"] = static_cast<double>(found);
+  if (r_pruning) {  // candidates per step, from one traced call outside the timing
+    const Cost cost(y);
+    pelt_trace trace;
+    pelt(mbic_cost<Cost>(cost), penalty_value({}, cost.size(), Cost::parameters_per_change),
+         Cost::default_segment_length, pelt_pruning::r_changepoint, &trace);
+    state.counters["mean_candidates"] = trace.mean_candidates;
+  }
+  state.SetComplexityN(state.range(0));
+}
+
+// pelt() itself, exact, under MBIC (find_changepoints runs FPOP instead for these costs).
+template <class Cost>
+void run_exact_pelt(benchmark::State& state, Eigen::VectorXd (*make)(Eigen::Index)) {
+  const Eigen::VectorXd y = make(state.range(0));
+  std::size_t found = 0;
+  for (auto _ : state) {
+    const Cost cost(y);
+    const double pen = penalty_value({}, cost.size(), Cost::parameters_per_change);
+    const partition p = pelt(mbic_cost<Cost>(cost), pen, Cost::default_segment_length);
+    const auto r = describe_segmentation(cost, p.changepoints);
+    found = r.changepoints.size();
+    benchmark::DoNotOptimize(found);
+  }
+  const Cost cost(y);
+  pelt_trace trace;
+  pelt(mbic_cost<Cost>(cost), penalty_value({}, cost.size(), Cost::parameters_per_change), Cost::default_segment_length,
+       pelt_pruning::exact, &trace);
+  state.counters["changes"] = static_cast<double>(found);
+  state.counters["mean_candidates"] = trace.mean_candidates;
   state.SetComplexityN(state.range(0));
 }
 
@@ -167,6 +199,10 @@ void BM_pelt_normal_mean_r_pruning(benchmark::State& s) { run<normal_mean_cost>(
 void BM_pelt_normal_mean_changes_grow(benchmark::State& s) { run<normal_mean_cost>(s, normal_series_many_changes, false); }
 void BM_pelt_poisson(benchmark::State& s) { run<poisson_cost>(s, poisson_series, false); }
 void BM_pelt_poisson_r_pruning(benchmark::State& s) { run<poisson_cost>(s, poisson_series, true); }
+void BM_pelt_exact_normal_mean(benchmark::State& s) { run_exact_pelt<normal_mean_cost>(s, normal_series); }
+void BM_pelt_exact_poisson(benchmark::State& s) { run_exact_pelt<poisson_cost>(s, poisson_series); }
+void BM_pelt_exact_normal_mean_changes_grow(benchmark::State& s) { run_exact_pelt<normal_mean_cost>(s, normal_series_many_changes); }
+void BM_pelt_exact_poisson_changes_grow(benchmark::State& s) { run_exact_pelt<poisson_cost>(s, poisson_series_many_changes); }
 
 }  // namespace
 
@@ -180,6 +216,10 @@ BENCHMARK(BM_fpop_poisson_bic)->RangeMultiplier(10)->Range(10000, 1000000)->Unit
 BENCHMARK(BM_pelt_normal_mean_changes_grow)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
 BENCHMARK(BM_pelt_normal_mean)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
 BENCHMARK(BM_pelt_poisson)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
+BENCHMARK(BM_pelt_exact_normal_mean)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
+BENCHMARK(BM_pelt_exact_poisson)->RangeMultiplier(10)->Range(10000, 100000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oNSquared);
+BENCHMARK(BM_pelt_exact_normal_mean_changes_grow)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
+BENCHMARK(BM_pelt_exact_poisson_changes_grow)->RangeMultiplier(10)->Range(10000, 1000000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
 BENCHMARK(BM_bocpd_poisson)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_bocpd_poisson_cap100)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_bocpd_normal)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);

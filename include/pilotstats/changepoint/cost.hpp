@@ -12,10 +12,17 @@
 //                               s < t < T: PELT may prune with it and stay exact (0 for every
 //                               likelihood cost here; log(n / 4) once MBIC adds log(length));
 //   - `estimate(a, b)`          the segment's parameter estimates.
+// Every cost here is also a `summed_cost`: C(a, b) is a function of a few values at each end
+// (cumulative sums, `boundary(i)`) and of the length, `between(boundary(a), boundary(b), b - a)`,
+// which is exactly how operator() computes it. Searches that keep their candidate starts in
+// arrays (pelt.hpp, fpop.hpp) copy the values at each start once, so their inner loop reads contiguous
+// memory and can be vectorized, with the same arithmetic and so the same bits. A cost without
+// this form still works everywhere, through operator().
 #pragma once
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <concepts>
 #include <optional>
@@ -46,6 +53,14 @@ concept segment_cost = requires(const C& c, Eigen::Index a, Eigen::Index b) {
   { c(a, b) } -> std::same_as<double>;
   { c.pruning_constant() } -> std::same_as<double>;
   { c.estimate(a, b) } -> std::same_as<segment_estimate>;
+};
+
+// The batch form (see above): boundary values at index i, and the cost from two of them.
+template <class C>
+concept summed_cost = segment_cost<C> && requires(const C& c, Eigen::Index i, double length) {
+  { C::boundary_size } -> std::convertible_to<int>;
+  { c.boundary(i) } -> std::same_as<std::array<double, C::boundary_size>>;
+  { c.between(c.boundary(i), c.boundary(i), length) } -> std::same_as<double>;
 };
 
 // R changepoint's MBIC (Zhang & Siegmund 2007) is a penalty of (diffparam + 2) log(n) per

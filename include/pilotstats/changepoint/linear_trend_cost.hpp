@@ -15,6 +15,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <string_view>
 
 #include "pilotstats/changepoint/cost.hpp"
@@ -38,14 +39,22 @@ class linear_trend_cost {
   Eigen::Index size() const { return s1_.size() - 1; }
 
   double operator()(Eigen::Index a, Eigen::Index b) const {
-    const sums s = centred(a, b);
+    return between(boundary(a), boundary(b), static_cast<double>(b - a));
+  }
+  // summed_cost (cost.hpp): sums of y, y^2 and t y before index i, and i itself.
+  static constexpr int boundary_size = 4;
+  std::array<double, 4> boundary(Eigen::Index i) const {
+    return {s1_(i), s2_(i), st_(i), static_cast<double>(i)};
+  }
+  static double between(const std::array<double, 4>& a, const std::array<double, 4>& b, double n) {
+    const sums s = centred(a, b, n);
     if (s.tt == 0) return 0.0;  // one point: a perfect fit
     return std::max(0.0, s.yy - s.ty * s.ty / s.tt);
   }
   double pruning_constant() const { return 0.0; }
 
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
-    const sums s = centred(a, b);
+    const sums s = centred(boundary(a), boundary(b), static_cast<double>(b - a));
     const double slope = s.tt == 0 ? 0.0 : s.ty / s.tt;
     const double t_mean = static_cast<double>(a) + (static_cast<double>(b - a) - 1) / 2;
     segment_estimate e;
@@ -58,12 +67,11 @@ class linear_trend_cost {
   struct sums {
     double y_mean, yy, ty, tt;
   };
-  sums centred(Eigen::Index a, Eigen::Index b) const {
-    const double n = static_cast<double>(b - a);
-    const double x = s1_(b) - s1_(a);
+  static sums centred(const std::array<double, 4>& a, const std::array<double, 4>& b, double n) {
+    const double x = b[0] - a[0];
     const double u_mean = (n - 1) / 2;  // u = t - a runs over 0..n-1
-    const double uy = (st_(b) - st_(a)) - static_cast<double>(a) * x;
-    return {x / n, (s2_(b) - s2_(a)) - x * x / n, uy - u_mean * x, n * (n * n - 1) / 12};
+    const double uy = (b[2] - a[2]) - a[3] * x;
+    return {x / n, (b[1] - a[1]) - x * x / n, uy - u_mean * x, n * (n * n - 1) / 12};
   }
 
   Eigen::VectorXd s1_, s2_, st_;

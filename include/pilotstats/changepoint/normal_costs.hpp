@@ -21,6 +21,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <optional>
@@ -45,8 +46,14 @@ class normal_mean_cost {
 
   Eigen::Index size() const { return s1_.size() - 1; }
   double operator()(Eigen::Index a, Eigen::Index b) const {
-    const double x = s1_(b) - s1_(a);
-    return (s2_(b) - s2_(a)) - x * x / static_cast<double>(b - a);
+    return between(boundary(a), boundary(b), static_cast<double>(b - a));
+  }
+  // summed_cost (cost.hpp): sums of y and y^2 before index i.
+  static constexpr int boundary_size = 2;
+  std::array<double, 2> boundary(Eigen::Index i) const { return {s1_(i), s2_(i)}; }
+  static double between(const std::array<double, 2>& a, const std::array<double, 2>& b, double length) {
+    const double x = b[0] - a[0];
+    return (b[1] - a[1]) - x * x / length;
   }
   double pruning_constant() const { return 0.0; }
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
@@ -81,9 +88,14 @@ class normal_var_cost {
   Eigen::Index size() const { return s3_.size() - 1; }
   double mean() const { return mu_; }
   double operator()(Eigen::Index a, Eigen::Index b) const {
-    double x3 = s3_(b) - s3_(a);
+    return between(boundary(a), boundary(b), static_cast<double>(b - a));
+  }
+  // summed_cost (cost.hpp): the sum of (y - mu)^2 before index i.
+  static constexpr int boundary_size = 1;
+  std::array<double, 1> boundary(Eigen::Index i) const { return {s3_(i)}; }
+  static double between(const std::array<double, 1>& a, const std::array<double, 1>& b, double n) {
+    double x3 = b[0] - a[0];
     if (x3 <= 0) x3 = 1e-11;
-    const double n = static_cast<double>(b - a);
     return n * (std::log(2 * std::numbers::pi) + std::log(x3 / n) + 1);
   }
   double pruning_constant() const { return 0.0; }
@@ -114,9 +126,14 @@ class normal_meanvar_cost {
 
   Eigen::Index size() const { return s1_.size() - 1; }
   double operator()(Eigen::Index a, Eigen::Index b) const {
-    const double n = static_cast<double>(b - a);
-    const double x = s1_(b) - s1_(a);
-    double s2 = ((s2_(b) - s2_(a)) - x * x / n) / n;
+    return between(boundary(a), boundary(b), static_cast<double>(b - a));
+  }
+  // summed_cost (cost.hpp): sums of y and y^2 before index i.
+  static constexpr int boundary_size = 2;
+  std::array<double, 2> boundary(Eigen::Index i) const { return {s1_(i), s2_(i)}; }
+  static double between(const std::array<double, 2>& a, const std::array<double, 2>& b, double n) {
+    const double x = b[0] - a[0];
+    double s2 = ((b[1] - a[1]) - x * x / n) / n;
     if (s2 <= 0) s2 = 1e-11;
     return n * (std::log(2 * std::numbers::pi) + std::log(s2) + 1);
   }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <array>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -35,9 +36,21 @@ class poisson_cost {
 
   Eigen::Index size() const { return s1_.size() - 1; }
   double operator()(Eigen::Index a, Eigen::Index b) const {
-    const double x = s1_(b) - s1_(a);
+    return between(boundary(a), boundary(b), static_cast<double>(b - a));
+  }
+  // summed_cost (cost.hpp): the total count before index i.
+  static constexpr int boundary_size = 1;
+  std::array<double, 1> boundary(Eigen::Index i) const { return {s1_(i)}; }
+  static double between(const std::array<double, 1>& a, const std::array<double, 1>& b, double length) {
+    return between(a, b, length, std::log(length));
+  }
+  // The same with log(length) given: a search that keeps a table of log(length) for MBIC
+  // (candidates.hpp) saves one of the two logarithms per candidate.
+  static double between(const std::array<double, 1>& a, const std::array<double, 1>& b, double,
+                        double log_length) {
+    const double x = b[0] - a[0];
     if (x == 0) return 0.0;
-    return 2 * x * (std::log(static_cast<double>(b - a)) - std::log(x));
+    return 2 * x * (log_length - std::log(x));
   }
   double pruning_constant() const { return 0.0; }
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
