@@ -1,6 +1,8 @@
 // ITS-sized fits (n = 120 months, 15 terms: intercept, trend, level and slope change, 11 month
-// dummies) and the in-time placebo sweep. For scale (from the issue): R and statsmodels take
-// about 160-210 us (OLS + HAC), 1 ms (Poisson) and 4-5 ms (negative binomial) per fit.
+// dummies) and the in-time placebo sweep (the actual fit with its covariance, then 57 placebo
+// refits, estimates only). For scale (from the issue): R and statsmodels take about 160-210 us
+// (OLS + HAC), 1 ms (Poisson) and 4-5 ms (negative binomial) per fit; measured here they take
+// more (bench/compare/its_r_timings.R, its_statsmodels_timings.py; README, Benchmarks).
 #include <benchmark/benchmark.h>
 
 #include "pilotstats/core/draws.hpp"
