@@ -12,12 +12,15 @@
 
 #include "../support/numeric_csv.hpp"
 #include "changepoint_reference.hpp"
+#include "reference_calls.hpp"
 #include "pilotstats/changepoint.hpp"
 #include "simulated_series.hpp"
 
 namespace {
 
 namespace ps = pilotstats;
+using pilotstats_test::penalty_of;
+using pilotstats_test::reference_series;
 using pilotstats_test::series_kind;
 
 static_assert(ps::fpop_cost<ps::normal_mean_cost> && ps::fpop_cost<ps::poisson_cost>);
@@ -96,20 +99,6 @@ void property(std::uint64_t seed, source from, int series) {
 }
 
 constexpr int series_per_source = 1000;
-
-Eigen::VectorXd reference_series(const std::string& stem) {
-  return pilotstats_test::read_numeric_csv(std::string(PILOTSTATS_TEST_DATA_DIR) + "/changepoint/" + stem + ".csv")
-      .column("y");
-}
-
-ps::penalty penalty_of(const std::string& call) {
-  if (call.find("_MBIC") != std::string::npos) return {.kind = ps::penalty_kind::mbic};
-  if (call.find("_BIC") != std::string::npos) return {.kind = ps::penalty_kind::bic};
-  if (call.find("_AIC") != std::string::npos) return {.kind = ps::penalty_kind::aic};
-  if (call.find("_Hannan-Quinn") != std::string::npos) return {.kind = ps::penalty_kind::hannan_quinn};
-  if (call.find("_Manual25") != std::string::npos) return {.kind = ps::penalty_kind::manual, .value = 25};
-  throw std::runtime_error("no penalty in " + call);
-}
 
 // FPOP on a reference call, set up as find_changepoints sets up PELT.
 template <class Cost>

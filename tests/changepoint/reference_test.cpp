@@ -10,28 +10,17 @@
 
 #include "../support/numeric_csv.hpp"
 #include "changepoint_reference.hpp"
+#include "reference_calls.hpp"
 #include "pilotstats/changepoint.hpp"
 
 namespace {
 
 namespace ps = pilotstats;
+using pilotstats_test::penalty_of;
+using pilotstats_test::reference_series;
 using pilotstats_test::changepoint_case;
 
-Eigen::VectorXd series(const std::string& stem) {
-  return pilotstats_test::read_numeric_csv(std::string(PILOTSTATS_TEST_DATA_DIR) + "/changepoint/" + stem + ".csv")
-      .column("y");
-}
-
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-
-ps::penalty penalty_of(const std::string& call) {
-  if (call.find("_MBIC") != std::string::npos) return {.kind = ps::penalty_kind::mbic};
-  if (call.find("_BIC") != std::string::npos) return {.kind = ps::penalty_kind::bic};
-  if (call.find("_AIC") != std::string::npos) return {.kind = ps::penalty_kind::aic};
-  if (call.find("_Hannan-Quinn") != std::string::npos) return {.kind = ps::penalty_kind::hannan_quinn};
-  if (call.find("_Manual25") != std::string::npos) return {.kind = ps::penalty_kind::manual, .value = 25};
-  throw std::runtime_error("no penalty in " + call);
-}
 
 ps::changepoint_options options_of(const std::string& call, bool r_compatible) {
   ps::changepoint_options o{.penalty = penalty_of(call), .r_compatible = r_compatible};
@@ -70,7 +59,7 @@ outcome run(const Eigen::VectorXd& y, const changepoint_case& c) {
 std::vector<std::string> r_not_optimal;  // PELT calls where R's answer is not the optimum
 
 void check_case(const changepoint_case& c) {
-  const Eigen::VectorXd y = series(c.series);
+  const Eigen::VectorXd y = reference_series(c.series);
   outcome o;
   if (starts_with(c.call, "meanvar_")) o = run<ps::normal_meanvar_cost>(y, c);
   else if (starts_with(c.call, "var_")) o = run<ps::normal_var_cost>(y, c);
@@ -124,7 +113,7 @@ TEST_CASE("R changepoint 2.3: CROPS path of cpt.mean over [5, 200]", "[changepoi
   for (const auto& c : pilotstats_test::changepoint_reference()) {
     if (c.call != "mean_PELT_CROPS_5_200") continue;
     INFO(c.series);
-    const Eigen::VectorXd y = series(c.series);
+    const Eigen::VectorXd y = reference_series(c.series);
     const ps::normal_mean_cost cost(y);
     const auto r = ps::crops(cost, 5, 200, 1);
     // R's pen.value.full: the boundaries of the intervals on which each segmentation is optimal,

@@ -13,6 +13,13 @@
 
 namespace pilotstats_resampling_test {
 
+// Whether some warning contains `part`.
+inline bool has_warning(const std::vector<std::string>& w, const std::string& part) {
+  for (const auto& s : w)
+    if (s.find(part) != std::string::npos) return true;
+  return false;
+}
+
 struct subset_panel {
   std::vector<std::string> unit;
   std::vector<long> time;

@@ -23,14 +23,9 @@ namespace ref = pilotstats_resampling_reference;
 namespace data = pilotstats_resampling_test;
 using namespace pilotstats;
 using Catch::Matchers::Contains;
+using data::has_warning;
 
 namespace {
-
-bool has_warning(const std::vector<std::string>& w, const std::string& part) {
-  for (const auto& s : w)
-    if (s.find(part) != std::string::npos) return true;
-  return false;
-}
 
 // The enumerated bootstrap against one R case.
 template <class Ref>

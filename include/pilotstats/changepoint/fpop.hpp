@@ -560,10 +560,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     trace->max_pieces = max_pieces;
     trace->mean_candidates = sum_candidates / static_cast<double>(n - m + 1);
   }
-  partition out;
-  out.changepoints = detail::backtrack(last, n);
-  out.cost = detail::partition_cost(cost, out.changepoints);
-  return out;
+  return detail::partition_from_last(cost, last, n);
 }
 
 }  // namespace pilotstats

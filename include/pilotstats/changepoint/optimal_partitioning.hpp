@@ -38,10 +38,7 @@ partition optimal_partitioning(const Cost& cost, double penalty, Eigen::Index mi
     f[static_cast<std::size_t>(t)] = best;
     last[static_cast<std::size_t>(t)] = arg;
   }
-  partition out;
-  out.changepoints = detail::backtrack(last, n);
-  out.cost = detail::partition_cost(cost, out.changepoints);
-  return out;
+  return detail::partition_from_last(cost, last, n);
 }
 
 }  // namespace pilotstats

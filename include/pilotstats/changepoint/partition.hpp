@@ -61,5 +61,14 @@ inline std::vector<Eigen::Index> backtrack(const std::vector<Eigen::Index>& last
   return {cps.rbegin(), cps.rend()};
 }
 
+// The partition a penalized search ends with: its change points from `last`, and their cost.
+template <class Cost>
+partition partition_from_last(const Cost& cost, const std::vector<Eigen::Index>& last, Eigen::Index n) {
+  partition out;
+  out.changepoints = backtrack(last, n);
+  out.cost = partition_cost(cost, out.changepoints);
+  return out;
+}
+
 }  // namespace detail
 }  // namespace pilotstats

@@ -219,10 +219,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     trace->max_candidates = max_candidates;
     trace->mean_candidates = sum_candidates / static_cast<double>(n - m + 1);
   }
-  partition out;
-  out.changepoints = detail::backtrack(last, n);
-  out.cost = detail::partition_cost(cost, out.changepoints);
-  return out;
+  return detail::partition_from_last(cost, last, n);
 }
 
 }  // namespace pilotstats

@@ -127,9 +127,6 @@ randomization_result randomization_inference(const Eigen::Ref<const Eigen::Vecto
                                              const randomization_options& options = {}) {
   options.validate();
   const std::string fn = "randomization_inference";
-  if (!options.cluster.empty() && options.cluster.size() != static_cast<std::size_t>(y.size()))
-    throw invalid_input(fn + ": y has " + std::to_string(y.size()) + " rows but the cluster codes have " +
-                        std::to_string(options.cluster.size()));
   const detail::absorbed_design d =
       detail::make_absorbed_design(fn, y, treatment, unit, time, covariates, options.cluster, options.tolerance,
                                    options.max_iterations, options.singletons);

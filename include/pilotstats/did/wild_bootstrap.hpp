@@ -275,9 +275,6 @@ wild_bootstrap_result wild_cluster_bootstrap(const Eigen::Ref<const Eigen::Vecto
                                              const wild_bootstrap_options& options = {}) {
   options.validate();
   const std::string fn = "wild_cluster_bootstrap";
-  if (!options.cluster.empty() && options.cluster.size() != static_cast<std::size_t>(y.size()))
-    throw invalid_input(fn + ": y has " + std::to_string(y.size()) + " rows but the cluster codes have " +
-                        std::to_string(options.cluster.size()));
   const detail::absorbed_design d =
       detail::make_absorbed_design(fn, y, treatment, unit, time, covariates, options.cluster, options.tolerance,
                                    options.max_iterations, options.singletons);
