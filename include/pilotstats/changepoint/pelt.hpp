@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <type_traits>
 #include <utility>
@@ -81,29 +82,104 @@ struct pelt_boundaries<Base> {
   static constexpr int size = Base::boundary_size;
 };
 
-// PELT's test (*) over whole blocks: values[i] - penalty = F(s) + C(s, t) against F(t) = best;
-// a candidate not yet dropped that fails it is gone from time `drop` on. Padding lanes hold
-// +infinity values and are never dropped. Returns the earliest drop time pending (a minimum
-// per lane: a reduction across lanes, or a count, would keep g++ from vectorizing).
+// PELT's test (*) for one candidate: value - penalty = F(s) + C(s, t) against F(t) = best, with
+// the rounding margin when exact.
 template <bool exact>
-double pelt_prune(std::size_t padded, const double* __restrict values, const double* __restrict fs,
-                  double* __restrict drop_time, double penalty, double k, double best, double drop) {
+bool pelt_fails(double value, double fs, double penalty, double k, double best) {
+  double margin = 0.0;
+  if constexpr (exact) margin = 1e-9 * (1 + std::abs(best) + std::abs(fs) + std::abs(value - penalty - fs));
+  return value - penalty - k > best + margin;
+}
+
+// A dropped candidate gets F(s) = +infinity: its value is +infinity from then on (it can no
+// longer be the best, nor be dropped again), and the search compacts the arrays once enough
+// have gone. Padding lanes hold F(s) = +infinity too. The passes below count per lane, in
+// doubles, and take no branch, so that g++ vectorizes them.
+//
+// The whole step when a candidate that fails (*) goes from the next step on (R's pruning, or
+// m = 1): first the previous step's test, on its values (still in `values`) and its F(t - 1) =
+// `last_best`, then this step's values as candidate_values computes them. Returns how many it
+// dropped; `smallest` gets the smallest value.
+template <bool exact, bool log_length, class Base, class... Column>
+std::size_t pelt_drop_then_values(const Base& base, const std::array<double, sizeof...(Column)> at_t,
+                                  double now, double penalty, double k, double last_best, integer_logs& logs,
+                                  std::size_t padded, double& smallest, double* __restrict values,
+                                  double* __restrict fs, const double* __restrict start,
+                                  const double* __restrict log_ts, const Column* __restrict... column) {
+  constexpr double gone = std::numeric_limits<double>::infinity();
+  std::array<double, candidate_block> dropped{}, low;
+  low.fill(gone);
+  for (std::size_t block = 0; block < padded / candidate_block; ++block)
+    for (std::size_t lane = 0; lane < candidate_block; ++lane) {
+      const std::size_t i = block * candidate_block + lane;
+      const double was = fs[i];
+      const double f = (was < gone) & pelt_fails<exact>(values[i], was, penalty, k, last_best) ? gone : was;
+      fs[i] = f;
+      dropped[lane] += f == was ? 0.0 : 1.0;
+      const double c = candidate_cost<log_length>(base, std::array<double, sizeof...(Column)>{column[i]...}, at_t,
+                                                  now - start[i], log_ts[i], logs);
+      const double value = f + c + penalty;
+      values[i] = value;
+      low[lane] = value < low[lane] ? value : low[lane];
+    }
+  smallest = std::min(std::min(low[0], low[1]), std::min(low[2], low[3]));
+  return static_cast<std::size_t>(dropped[0] + dropped[1] + dropped[2] + dropped[3]);
+}
+
+// The same test right after the step, on its values, for a cost whose C(s, t) takes logarithms
+// (no vectorized pass over it: a separate vectorized test is then faster) or is called by index.
+template <bool exact>
+std::size_t pelt_drop_now(std::size_t padded, const double* __restrict values, double* __restrict fs,
+                          double penalty, double k, double best) {
+  constexpr double gone = std::numeric_limits<double>::infinity();
+  std::array<double, candidate_block> dropped{};
+  for (std::size_t block = 0; block < padded / candidate_block; ++block)
+    for (std::size_t lane = 0; lane < candidate_block; ++lane) {
+      const std::size_t i = block * candidate_block + lane;
+      const double was = fs[i];
+      const double f = (was < gone) & pelt_fails<exact>(values[i], was, penalty, k, best) ? gone : was;
+      fs[i] = f;
+      dropped[lane] += f == was ? 0.0 : 1.0;
+    }
+  return static_cast<std::size_t>(dropped[0] + dropped[1] + dropped[2] + dropped[3]);
+}
+
+// Dropped from time `drop` on (a minimum segment length m > 1: t cannot end a segment before
+// t + m, so s may still win until then): the candidate gets that drop time. Returns the
+// earliest drop time pending.
+template <bool exact>
+double pelt_drop_later(std::size_t padded, const double* __restrict values, const double* __restrict fs,
+                       double* __restrict drop_time, double penalty, double k, double best, double drop) {
   constexpr double never = std::numeric_limits<double>::infinity();
   std::array<double, candidate_block> next;
   next.fill(never);
   for (std::size_t block = 0; block < padded / candidate_block; ++block)
     for (std::size_t lane = 0; lane < candidate_block; ++lane) {
       const std::size_t i = block * candidate_block + lane;
-      const double lhs = values[i] - penalty - k;
-      double margin = 0.0;
-      if constexpr (exact)
-        margin = 1e-9 * (1 + std::abs(best) + std::abs(fs[i]) + std::abs(values[i] - penalty - fs[i]));
       const double was = drop_time[i];
-      const double now = (was == never) & (lhs > best + margin) ? drop : was;
+      const double now =
+          (was == never) & (fs[i] < never) & pelt_fails<exact>(values[i], fs[i], penalty, k, best) ? drop : was;
       drop_time[i] = now;
       next[lane] = now < next[lane] ? now : next[lane];
     }
   return std::min(std::min(next[0], next[1]), std::min(next[2], next[3]));
+}
+
+// The candidates whose drop time has come (<= now) are dropped (F(s) = +infinity); returns how
+// many.
+inline std::size_t pelt_drop_due(std::size_t padded, double* __restrict fs, double* __restrict drop_time,
+                                 double now) {
+  constexpr double never = std::numeric_limits<double>::infinity();
+  std::array<double, candidate_block> dropped{};
+  for (std::size_t block = 0; block < padded / candidate_block; ++block)
+    for (std::size_t lane = 0; lane < candidate_block; ++lane) {
+      const std::size_t i = block * candidate_block + lane;
+      const double when = drop_time[i], due = when > now ? 0.0 : 1.0;
+      fs[i] = due == 0.0 ? fs[i] : never;
+      drop_time[i] = due == 0.0 ? when : never;
+      dropped[lane] += due;
+    }
+  return static_cast<std::size_t>(dropped[0] + dropped[1] + dropped[2] + dropped[3]);
 }
 
 }  // namespace detail
@@ -128,47 +204,61 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
   std::vector<double> f(un + 1, std::numeric_limits<double>::infinity());
   std::vector<Eigen::Index> last(un + 1, 0);
   f[0] = -penalty;
-  // MBIC's log(length) for every length, computed as mbic_cost computes it (the same bits).
-  std::vector<double> log_length;
-  if constexpr (split::log_length) {
-    log_length.resize(un + 1);
-    for (std::size_t len = 0; len <= un; ++len) log_length[len] = std::log(static_cast<double>(len));
-  }
+  detail::integer_logs logs;  // MBIC's log(t - s) (std::log's bits, as mbic_cost), Poisson's log(count)
 
-  // The candidates, increasing in s: [0, count) of arrays whose size is a multiple of the block.
-  std::size_t count = 0;
-  std::vector<Eigen::Index> index;
-  std::vector<double> drop_time;                 // the time from which it is gone (or never)
+  // The candidates, increasing in s: [0, count) of arrays whose size is a multiple of the block,
+  // `dropped` of them gone (F(s) = +infinity) until the arrays are compacted.
+  std::size_t count = 0, dropped = 0;
+  std::vector<double> drop_time;                 // when it goes (or never): pruning delayed by m
   std::vector<double> fs, start, values, extra;  // F(s), s, this step's values, log(t - s)
   std::array<std::vector<double>, width> sums;   // the cost's boundary values at s
   const auto reserve = [&](std::size_t size) {
-    index.resize(size), drop_time.resize(size, never), fs.resize(size), start.resize(size);
-    values.resize(size), extra.resize(size);
+    drop_time.resize(size, never), fs.resize(size, never), start.resize(size), values.resize(size);
+    extra.resize(size);
     for (auto& column : sums) column.resize(size);
   };
-  double next_drop = never;  // the earliest drop time pending
+  // Keep the candidates not dropped, in order (with their values: the next step's test reads
+  // them). Those before the first dropped one stay where they are: mostly the old ones, since
+  // new candidates are the ones that go soon.
+  const auto compact = [&] {
+    std::size_t kept = 0;
+    while (kept < count && fs[kept] < never) ++kept;
+    for (std::size_t i = kept; i < count; ++i) {  // no branch: the same cost whatever goes
+      drop_time[kept] = drop_time[i], fs[kept] = fs[i], start[kept] = start[i], values[kept] = values[i];
+      for (auto& column : sums) column[kept] = column[i];
+      kept += fs[i] < never;
+    }
+    count = kept, dropped = 0;
+  };
+  // A dropped candidate goes from the next step on (R's pruning, or m = 1): for a summed cost
+  // without logarithms the test runs in the next step's pass over the candidates
+  // (pelt_drop_then_values), otherwise right after the step (pelt_drop_now).
+  const bool drop_next = delay == 1;
+  constexpr bool plain_cost = [] {
+    if constexpr (width > 0)
+      return !requires(const base_t& b, std::array<double, width> at, detail::integer_logs& l) {
+        b.between(at, at, 1.0, 1.0, l);
+      };
+    return false;
+  }();
+  double next_drop = never;  // the earliest drop time pending (pruning delayed by m > 1)
+  double last_best = never;  // F(t - 1)
   std::size_t max_candidates = 0;
   double sum_candidates = 0;
 
   for (Eigen::Index t = m; t <= n; ++t) {
     const double now = static_cast<double>(t);  // times and indices are exact as doubles
-    if (now >= next_drop) {  // remove the candidates whose time has come, keeping the order
-      std::size_t kept = 0;
-      for (std::size_t i = 0; i < count; ++i) {
-        if (drop_time[i] <= now) continue;
-        index[kept] = index[i], drop_time[kept] = drop_time[i], fs[kept] = fs[i], start[kept] = start[i];
-        for (auto& column : sums) column[kept] = column[i];
-        ++kept;
-      }
-      count = kept;
-    }
+    if (now >= next_drop) dropped += detail::pelt_drop_due(detail::candidate_blocks(count) * block, fs.data(),
+                                                           drop_time.data(), now);
+    // Compacting costs about as much as a pass over the candidates: do it once a quarter are gone.
+    if (dropped > 0 && 4 * dropped >= count) compact();
     const Eigen::Index fresh = t - m;  // the newest admissible last change
     if (fresh == 0 || fresh >= m) {
-      if (index.size() < detail::candidate_blocks(count + 1) * block) reserve(2 * index.size() + block);
-      index[count] = fresh;
+      if (fs.size() < detail::candidate_blocks(count + 1) * block) reserve(2 * fs.size() + block);
       drop_time[count] = never;
       fs[count] = f[static_cast<std::size_t>(fresh)];
       start[count] = static_cast<double>(fresh);
+      values[count] = -never;  // it had no value last step: the test keeps it
       if constexpr (width > 0) {
         const auto at = base.boundary(fresh);
         for (std::size_t j = 0; j < width; ++j) sums[j][count] = at[j];
@@ -176,43 +266,69 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
       ++count;
     }
     const std::size_t padded = detail::candidate_blocks(count) * block;
+    // Padding lanes: gone (F(s) = +infinity, so their value too), with a real candidate's data.
+    for (std::size_t i = count; i < padded; ++i) {
+      drop_time[i] = never, fs[i] = never, start[i] = start[i - 1];
+      for (auto& column : sums) column[i] = column[i - 1];
+    }
 
     // The values F(s) + C(s, t) + beta, as optimal partitioning computes them.
-    if constexpr (split::log_length)
-      for (std::size_t i = 0; i < count; ++i) extra[i] = log_length[static_cast<std::size_t>(t - index[i])];
+    if constexpr (split::log_length) {
+      if (const double* log_of = logs.through(now - start[0]))  // start[0] is the oldest
+        for (std::size_t i = 0; i < padded; ++i) extra[i] = log_of[static_cast<std::int64_t>(now - start[i])];
+      else
+        for (std::size_t i = 0; i < padded; ++i) extra[i] = logs(now - start[i]);
+    }
+    double smallest = never;
     if constexpr (width > 0) {
       [&]<std::size_t... j>(std::index_sequence<j...>) {
-        detail::candidate_values<split::log_length>(base, base.boundary(t), now, penalty, count,
-                                                    values.data(), fs.data(), start.data(), extra.data(),
-                                                    sums[j].data()...);
+        const auto values_only = [&] {
+          detail::candidate_values<split::log_length>(base, base.boundary(t), now, penalty, logs, count,
+                                                      values.data(), fs.data(), start.data(), extra.data(),
+                                                      sums[j].data()...);
+        };
+        const auto drop_then_values = [&]<bool exact>() {
+          return detail::pelt_drop_then_values<exact, split::log_length>(
+              base, base.boundary(t), now, penalty, k, last_best, logs, padded, smallest, values.data(),
+              fs.data(), start.data(), extra.data(), sums[j].data()...);
+        };
+        if constexpr (!plain_cost)
+          values_only();
+        else if (!drop_next)
+          values_only();
+        else
+          dropped += as_r ? drop_then_values.template operator()<false>() : drop_then_values.template operator()<true>();
       }
       (std::make_index_sequence<width>{});
     } else {
-      for (std::size_t i = 0; i < count; ++i) {
-        double c = base(index[i], t);
+      for (std::size_t i = 0; i < padded; ++i) {
+        double c = base(static_cast<Eigen::Index>(start[i]), t);
         if constexpr (split::log_length) c += extra[i];
         values[i] = fs[i] + c + penalty;
       }
     }
-    // Padding lanes: +infinity for the minimum below, and so never pruned either.
-    for (std::size_t i = count; i < padded; ++i)
-      values[i] = std::numeric_limits<double>::infinity(), drop_time[i] = never;
+    const bool dropped_in_pass = plain_cost && drop_next;
+    if (!dropped_in_pass) smallest = detail::smallest_value(values.data(), padded);
 
-    double best = std::numeric_limits<double>::infinity();
+    double best = never;
     Eigen::Index arg = 0;
-    if (const std::size_t c = detail::first_smallest(values.data(), padded); c < count)
-      best = values[c], arg = index[c];
-    max_candidates = std::max(max_candidates, count);
-    sum_candidates += static_cast<double>(count);
+    if (const std::size_t c = detail::first_at(values.data(), padded, smallest); c < count)
+      best = values[c], arg = static_cast<Eigen::Index>(start[c]);
+    max_candidates = std::max(max_candidates, count - dropped);
+    sum_candidates += static_cast<double>(count - dropped);
     f[static_cast<std::size_t>(t)] = best;
     last[static_cast<std::size_t>(t)] = arg;
+    last_best = best;
 
-    // PELT's test (*): values[i] - penalty = F(s) + C(s, t); compare with F(t) = best.
-    const double drop = static_cast<double>(t + delay);
-    next_drop = as_r ? detail::pelt_prune<false>(padded, values.data(), fs.data(), drop_time.data(), penalty,
-                                                 k, best, drop)
-                     : detail::pelt_prune<true>(padded, values.data(), fs.data(), drop_time.data(), penalty,
-                                                k, best, drop);
+    // PELT's test (*) where the pass above did not make it (it makes this step's next time).
+    if (!drop_next) {
+      const double drop = static_cast<double>(t + delay);
+      next_drop = detail::pelt_drop_later<true>(padded, values.data(), fs.data(), drop_time.data(), penalty, k,
+                                                best, drop);
+    } else if (!dropped_in_pass) {
+      dropped += as_r ? detail::pelt_drop_now<false>(padded, values.data(), fs.data(), penalty, k, best)
+                      : detail::pelt_drop_now<true>(padded, values.data(), fs.data(), penalty, k, best);
+    }
   }
   if (trace) {
     trace->penalized_cost = f;

@@ -42,15 +42,16 @@ class poisson_cost {
   static constexpr int boundary_size = 1;
   std::array<double, 1> boundary(Eigen::Index i) const { return {s1_(i)}; }
   static double between(const std::array<double, 1>& a, const std::array<double, 1>& b, double length) {
-    return between(a, b, length, std::log(length));
+    return between(a, b, length, std::log(length), [](double x) { return std::log(x); });
   }
-  // The same with log(length) given: a search that keeps a table of log(length) for MBIC
-  // (candidates.hpp) saves one of the two logarithms per candidate.
+  // The same with log(length) given and the log of the total count (a whole number) taken from
+  // `log`: the searches pass a table of std::log's results (candidates.hpp), so the same bits.
+  template <class Log>
   static double between(const std::array<double, 1>& a, const std::array<double, 1>& b, double,
-                        double log_length) {
+                        double log_length, Log&& log) {
     const double x = b[0] - a[0];
     if (x == 0) return 0.0;
-    return 2 * x * (log_length - std::log(x));
+    return 2 * x * (log_length - log(x));
   }
   double pruning_constant() const { return 0.0; }
   segment_estimate estimate(Eigen::Index a, Eigen::Index b) const {
