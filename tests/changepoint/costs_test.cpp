@@ -4,6 +4,7 @@
 
 #include <Eigen/QR>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 
 #include "pilotstats/changepoint.hpp"
@@ -141,4 +142,22 @@ TEST_CASE("Poisson: a change from a zero rate has no ratio, and says so", "[chan
   REQUIRE(r.rate_ratios.size() == 1);
   CHECK_FALSE(r.rate_ratios[0].has_value());
   CHECK(r.warnings.size() == 1);
+}
+
+TEST_CASE("integer_logs gives std::log's own bits, as the table grows and beyond it", "[changepoint][cost]") {
+  // The searches take MBIC's log(t - s) and the Poisson cost's log(count) from this table and
+  // promise the same F(t), bit for bit, as optimal partitioning, which calls std::log.
+  pilotstats::detail::integer_logs logs;
+  CHECK(std::isinf(logs(0.0)));
+  CHECK(logs(0.0) < 0);
+  const auto same_bits = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  bool all_same = true;
+  for (double k : {1.0, 2.0, 3.0, 1023.0, 1024.0, 5000.0, 70001.0, 4194303.0, 4194304.0, 9.0e6, 1.0e12})
+    all_same = all_same && same_bits(logs(k), std::log(k));
+  for (double k = 1; k < 200000; k += 7) all_same = all_same && same_bits(logs(k), std::log(k));
+  CHECK(all_same);
+  const double* table = logs.through(300000.0);
+  REQUIRE(table != nullptr);
+  CHECK(same_bits(table[299999], std::log(299999.0)));
+  CHECK(logs.through(1.0e9) == nullptr);  // past the table's largest size: no table
 }

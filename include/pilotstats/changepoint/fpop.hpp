@@ -283,8 +283,13 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
   double sum_candidates = 0;
   const double log_m = std::log(static_cast<double>(m));
   const double log_n_over_m = std::log(static_cast<double>(n)) - log_m;  // bounds MBIC's lambda
-  // MBIC's log(length) as mbic_cost computes it (the same bits), Poisson's log(count).
-  detail::integer_logs logs;
+  // MBIC's log(length) for every length, computed as mbic_cost computes it (the same bits).
+  std::vector<double> log_length;
+  if constexpr (traits::log_length) {
+    log_length.resize(un + 1);
+    for (std::size_t k = 0; k <= un; ++k) log_length[k] = std::log(static_cast<double>(k));
+  }
+  detail::integer_logs logs;  // the Poisson cost's log(count)
 
   // The candidates that own a piece, increasing in s, in arrays for the evaluation of F(t)
   // (candidates.hpp): index, F(s), s, the cost's boundary values at s; padded to whole blocks.
@@ -439,7 +444,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       if constexpr (traits::log_length) {
         const double top = std::max(glo, ghi);
         if (!(win - log_n_over_m > top))  // else the whole piece wins, whatever lambda is
-          win -= logs(static_cast<double>(t - a)) - log_m;
+          win -= log_length[static_cast<std::size_t>(t - a)] - log_m;
         if (!(win > 0)) continue;
       }
       add_win_within(add_win, q, shape.vertex, glo, ghi, win);
@@ -475,7 +480,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       wins[won++] = {lo, hi};
     };
     const double fb = f[static_cast<std::size_t>(b)];
-    const double log_tb = logs(static_cast<double>(t - b));
+    const double log_tb = log_length[static_cast<std::size_t>(t - b)];
     shapes_to(b, slot[static_cast<std::size_t>(b)]);
     for (std::size_t i = 0; i < count; ++i) {
       const detail::fpop_piece& q = pieces[i];
@@ -486,7 +491,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       const shape_t& shape = shape_of[at_a];
       const double c = shape.cost;
       const double margin = 1e-9 * (1 + std::abs(fb) + std::abs(fa) + std::abs(c));
-      const double win = fb - fa - c - margin - (logs(static_cast<double>(t - a)) - log_tb);
+      const double win = fb - fa - c - margin - (log_length[static_cast<std::size_t>(t - a)] - log_tb);
       if (!(win > 0)) continue;
       add_win_within(add_win, q, shape.vertex, shape(q.lo, q.aux_lo), shape(q.hi, q.aux_hi), win);
     }
@@ -530,7 +535,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     // F(t) over the candidates left, as optimal partitioning computes it: ties to the smallest s.
     const std::size_t padded = detail::candidate_blocks(live) * block;
     if constexpr (traits::log_length)
-      for (std::size_t i = 0; i < live; ++i) extra[i] = logs(static_cast<double>(t - index[i]));
+      for (std::size_t i = 0; i < live; ++i) extra[i] = log_length[static_cast<std::size_t>(t - index[i])];
     [&]<std::size_t... j>(std::index_sequence<j...>) {
       detail::candidate_values<traits::log_length>(base, base.boundary(t), static_cast<double>(t), penalty,
                                                    logs, live, values.data(), f_start.data(), start.data(),

@@ -20,13 +20,17 @@
 // They keep more candidates than R; none changes an answer except where R's is not optimal.
 // pelt_pruning::r_changepoint prunes exactly as R does, to reproduce what R reports.
 //
-// Speed. The candidates live in arrays (structure of arrays): their index, F(s), s as a double
-// and, for a summed_cost (cost.hpp), the cost's boundary values at s. Each step is then a few
-// tight passes (candidates.hpp): the values F(s) + C(s, t) + beta (vectorized for the normal
-// mean cost: no branch, no lookup; MBIC's log(t - s) comes from a table of log(length), the
-// same bits as mbic_cost's std::log), their minimum, the first candidate that attains it (ties
-// go to the smallest s), the pruning test, and a compaction once a dropped candidate's time has
-// come. Same arithmetic per candidate as optimal partitioning, so the same F(t) bit for bit.
+// Speed. The candidates live in arrays (structure of arrays): F(s), s as a double and, for a
+// summed_cost (cost.hpp), the cost's boundary values at s. Each step is then a few tight passes
+// (candidates.hpp): MBIC's log(t - s) gathered from a table (integer_logs: std::log's own
+// results, so the same bits as mbic_cost), the values F(s) + C(s, t) + beta with their minimum,
+// the first candidate that attains it (ties go to the smallest s), and the pruning test. A
+// dropped candidate is not removed at once: its F(s) becomes +infinity, which makes its value
+// +infinity, and the arrays are compacted once a quarter of the candidates are gone (new
+// candidates go soonest, so the old ones in front rarely move). For the normal mean (no
+// logarithm in C) the test of step t runs in step t + 1's pass, so a step is one vectorized pass;
+// for Poisson the test is a pass of its own after the step, and log(count) comes from the table.
+// Same arithmetic per candidate as optimal partitioning, so the same F(t) bit for bit.
 #pragma once
 
 #include <Eigen/Core>
