@@ -95,10 +95,21 @@ bool pelt_fails(double value, double fs, double penalty, double k, double best) 
   return value - penalty - k > best + margin;
 }
 
+// F(s) after the test: +infinity if the candidate fails it (and was not gone already).
+template <bool exact>
+double pelt_test(double value, double fs, double penalty, double k, double best) {
+  constexpr double gone = std::numeric_limits<double>::infinity();
+  return (fs < gone) & pelt_fails<exact>(value, fs, penalty, k, best) ? gone : fs;
+}
+
+inline std::size_t lane_total(const std::array<double, candidate_block>& count) {
+  return static_cast<std::size_t>(count[0] + count[1] + count[2] + count[3]);
+}
+
 // A dropped candidate gets F(s) = +infinity: its value is +infinity from then on (it can no
 // longer be the best, nor be dropped again), and the search compacts the arrays once enough
-// have gone. Padding lanes hold F(s) = +infinity too. The passes below count per lane, in
-// doubles, and take no branch, so that g++ vectorizes them.
+// have gone. Padding lanes hold F(s) = +infinity too. The passes over blocks below count per
+// lane, in doubles, and take no branch, so that g++ vectorizes them.
 //
 // The whole step when a candidate that fails (*) goes from the next step on (R's pruning, or
 // m = 1): first the previous step's test, on its values (still in `values`) and its F(t - 1) =
@@ -116,8 +127,7 @@ std::size_t pelt_drop_then_values(const Base& base, const std::array<double, siz
   for (std::size_t block = 0; block < padded / candidate_block; ++block)
     for (std::size_t lane = 0; lane < candidate_block; ++lane) {
       const std::size_t i = block * candidate_block + lane;
-      const double was = fs[i];
-      const double f = (was < gone) & pelt_fails<exact>(values[i], was, penalty, k, last_best) ? gone : was;
+      const double was = fs[i], f = pelt_test<exact>(values[i], was, penalty, k, last_best);
       fs[i] = f;
       dropped[lane] += f == was ? 0.0 : 1.0;
       const double c = candidate_cost<log_length>(base, std::array<double, sizeof...(Column)>{column[i]...}, at_t,
@@ -127,7 +137,7 @@ std::size_t pelt_drop_then_values(const Base& base, const std::array<double, siz
       low[lane] = value < low[lane] ? value : low[lane];
     }
   smallest = std::min(std::min(low[0], low[1]), std::min(low[2], low[3]));
-  return static_cast<std::size_t>(dropped[0] + dropped[1] + dropped[2] + dropped[3]);
+  return lane_total(dropped);
 }
 
 // The same test right after the step, on its values, for a cost whose C(s, t) takes logarithms
@@ -135,17 +145,15 @@ std::size_t pelt_drop_then_values(const Base& base, const std::array<double, siz
 template <bool exact>
 std::size_t pelt_drop_now(std::size_t padded, const double* __restrict values, double* __restrict fs,
                           double penalty, double k, double best) {
-  constexpr double gone = std::numeric_limits<double>::infinity();
   std::array<double, candidate_block> dropped{};
   for (std::size_t block = 0; block < padded / candidate_block; ++block)
     for (std::size_t lane = 0; lane < candidate_block; ++lane) {
       const std::size_t i = block * candidate_block + lane;
-      const double was = fs[i];
-      const double f = (was < gone) & pelt_fails<exact>(values[i], was, penalty, k, best) ? gone : was;
+      const double was = fs[i], f = pelt_test<exact>(values[i], was, penalty, k, best);
       fs[i] = f;
       dropped[lane] += f == was ? 0.0 : 1.0;
     }
-  return static_cast<std::size_t>(dropped[0] + dropped[1] + dropped[2] + dropped[3]);
+  return lane_total(dropped);
 }
 
 // Dropped from time `drop` on (a minimum segment length m > 1: t cannot end a segment before
@@ -170,20 +178,13 @@ double pelt_drop_later(std::size_t padded, const double* __restrict values, cons
 }
 
 // The candidates whose drop time has come (<= now) are dropped (F(s) = +infinity); returns how
-// many.
-inline std::size_t pelt_drop_due(std::size_t padded, double* __restrict fs, double* __restrict drop_time,
-                                 double now) {
+// many. Only at the steps where one is due.
+inline std::size_t pelt_drop_due(std::size_t padded, double* fs, double* drop_time, double now) {
   constexpr double never = std::numeric_limits<double>::infinity();
-  std::array<double, candidate_block> dropped{};
-  for (std::size_t block = 0; block < padded / candidate_block; ++block)
-    for (std::size_t lane = 0; lane < candidate_block; ++lane) {
-      const std::size_t i = block * candidate_block + lane;
-      const double when = drop_time[i], due = when > now ? 0.0 : 1.0;
-      fs[i] = due == 0.0 ? fs[i] : never;
-      drop_time[i] = due == 0.0 ? when : never;
-      dropped[lane] += due;
-    }
-  return static_cast<std::size_t>(dropped[0] + dropped[1] + dropped[2] + dropped[3]);
+  std::size_t dropped = 0;
+  for (std::size_t i = 0; i < padded; ++i)
+    if (drop_time[i] <= now) fs[i] = never, drop_time[i] = never, ++dropped;
+  return dropped;
 }
 
 }  // namespace detail
