@@ -591,8 +591,13 @@ int main(int argc, char** argv) {
       for (Eigen::Index t = rows[k].start; t < rows[k].end; ++t)
         j["series"].push_back({{"month", month_at(t).to_string()}, {"value", s.y(t)}, {"segment", k + 1},
                                {"fitted", level_at(rows[k], t)}});
-    for (auto& w : warnings)  // the library names its option; the user gave this program's
+    for (auto& w : warnings) {  // the library names its option; the user gave this program's
       if (const auto at = w.find("increase max_changes"); at != std::string::npos) w.replace(at + 9, 11, "--max-changes");
+      // The library names a change by its index (R's cpt); the user reads months.
+      for (auto b : changes)
+        if (const std::string at = "the change at " + std::to_string(b) + " "; w.find(at) != std::string::npos)
+          w.replace(w.find(at), at.size(), "the change in " + month_at(b).to_string() + " ");
+    }
     for (const auto& w : warnings) out << "Warning: " << w << '\n';
     j["warnings"] = warnings;
     std::cout << out.str();
