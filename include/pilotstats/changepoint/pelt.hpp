@@ -95,11 +95,14 @@ bool pelt_fails(double value, double fs, double penalty, double k, double best) 
   return value - penalty - k > best + margin;
 }
 
-// F(s) after the test: +infinity if the candidate fails it (and was not gone already).
+// The test applied to one candidate: F(s) becomes +infinity if it fails (and was not gone
+// already); returns 1 if it went now, else 0 (a double: the passes count per lane).
 template <bool exact>
-double pelt_test(double value, double fs, double penalty, double k, double best) {
+double pelt_test(double& fs, double value, double penalty, double k, double best) {
   constexpr double gone = std::numeric_limits<double>::infinity();
-  return (fs < gone) & pelt_fails<exact>(value, fs, penalty, k, best) ? gone : fs;
+  const double was = fs;
+  fs = (was < gone) & pelt_fails<exact>(value, was, penalty, k, best) ? gone : was;
+  return fs == was ? 0.0 : 1.0;
 }
 
 inline std::size_t lane_total(const std::array<double, candidate_block>& count) {
@@ -127,12 +130,10 @@ std::size_t pelt_drop_then_values(const Base& base, const std::array<double, siz
   for (std::size_t block = 0; block < padded / candidate_block; ++block)
     for (std::size_t lane = 0; lane < candidate_block; ++lane) {
       const std::size_t i = block * candidate_block + lane;
-      const double was = fs[i], f = pelt_test<exact>(values[i], was, penalty, k, last_best);
-      fs[i] = f;
-      dropped[lane] += f == was ? 0.0 : 1.0;
+      dropped[lane] += pelt_test<exact>(fs[i], values[i], penalty, k, last_best);
       const double c = candidate_cost<log_length>(base, std::array<double, sizeof...(Column)>{column[i]...}, at_t,
                                                   now - start[i], log_ts[i], logs);
-      const double value = f + c + penalty;
+      const double value = fs[i] + c + penalty;
       values[i] = value;
       low[lane] = value < low[lane] ? value : low[lane];
     }
@@ -149,9 +150,7 @@ std::size_t pelt_drop_now(std::size_t padded, const double* __restrict values, d
   for (std::size_t block = 0; block < padded / candidate_block; ++block)
     for (std::size_t lane = 0; lane < candidate_block; ++lane) {
       const std::size_t i = block * candidate_block + lane;
-      const double was = fs[i], f = pelt_test<exact>(values[i], was, penalty, k, best);
-      fs[i] = f;
-      dropped[lane] += f == was ? 0.0 : 1.0;
+      dropped[lane] += pelt_test<exact>(fs[i], values[i], penalty, k, best);
     }
   return lane_total(dropped);
 }
