@@ -444,7 +444,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       if constexpr (traits::log_length) {
         const double top = std::max(glo, ghi);
         if (!(win - log_n_over_m > top))  // else the whole piece wins, whatever lambda is
-          win -= log_length[static_cast<std::size_t>(t - a)] - log_m;
+          win -= log_length[static_cast<std::size_t>(t - a)] - log_length[static_cast<std::size_t>(t - s)];
         if (!(win > 0)) continue;
       }
       add_win_within(add_win, q, shape.vertex, glo, ghi, win);
@@ -526,18 +526,21 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     merge_fresh(kept, added);
   };
 
+  // Under MBIC a candidate enters late, at age `entry` (its first check, see above): until then
+  // it is only evaluated, as a pending candidate, by index. Candidates s in (t - entry, t - m].
+  const Eigen::Index entry = traits::log_length ? std::max<Eigen::Index>(64, m) : m;
   for (Eigen::Index t = m; t <= n; ++t) {
-    const Eigen::Index s = t - m;
-    if (s == 0 || s >= m) enter(s, t);
+    if (const Eigen::Index s = t - entry; s == 0 || s >= m) enter(s, t);
     if constexpr (traits::log_length)  // b is checked again when its age t - b reaches 32m, 128m, 512m, ...
-      for (Eigen::Index age = 32 * m; age <= t - m; age *= 4)
+      for (Eigen::Index age = 2 * entry; age <= t - m; age *= 2)
         if (owned[static_cast<std::size_t>(t - age)] > 0) recheck(t - age, t);
     // F(t) over the candidates left, as optimal partitioning computes it: ties to the smallest s.
     const std::size_t padded = detail::candidate_blocks(live) * block;
     if constexpr (traits::log_length)
       for (std::size_t i = 0; i < live; ++i) extra[i] = log_length[static_cast<std::size_t>(t - index[i])];
+    const auto at_t = base.boundary(t);
     [&]<std::size_t... j>(std::index_sequence<j...>) {
-      detail::candidate_values<traits::log_length>(base, base.boundary(t), static_cast<double>(t), penalty,
+      detail::candidate_values<traits::log_length>(base, at_t, static_cast<double>(t), penalty,
                                                    logs, live, values.data(), f_start.data(), start.data(),
                                                    extra.data(), sums[j].data()...);
     }
@@ -547,12 +550,24 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     Eigen::Index arg = 0;
     if (const std::size_t c = detail::first_smallest(values.data(), padded); c < live)
       best = values[c], arg = index[c];
+    // The pending candidates (MBIC), newer than all of the above: a tie goes to the above.
+    std::size_t pending = 0;
+    if constexpr (traits::log_length)
+      for (Eigen::Index s = std::max<Eigen::Index>(0, t - entry + 1); s <= t - m; ++s) {
+        if (s != 0 && s < m) continue;
+        const double value = f[static_cast<std::size_t>(s)] +
+                             detail::candidate_cost<true>(base, base.boundary(s), at_t, static_cast<double>(t - s),
+                                                          log_length[static_cast<std::size_t>(t - s)], logs) +
+                             penalty;
+        if (value < best) best = value, arg = s;
+        ++pending;
+      }
     f[static_cast<std::size_t>(t)] = best;
     last[static_cast<std::size_t>(t)] = arg;
     if (trace) {
       max_pieces = std::max(max_pieces, count);
-      max_candidates = std::max(max_candidates, live);
-      sum_candidates += static_cast<double>(live);
+      max_candidates = std::max(max_candidates, live + pending);
+      sum_candidates += static_cast<double>(live + pending);
     }
   }
   if (trace) {
