@@ -16,9 +16,9 @@
 //
 // FPOP (fpop.hpp) on the same series and the same whole call (sums, search, estimates), under
 // MBIC and under BIC: exact, the answer of optimal partitioning / exact PELT. Under BIC it keeps
-// about 6-10 candidates at every n; under MBIC more (a short first segment costs little there:
-// about 9 / 14 / 23 on average at n = 1e4 / 1e5 / 1e6 for the normal mean, 10 / 15 / 36 for
-// Poisson, since candidates are checked again as they age), so it grows a little faster than n.
+// about 6-10 candidates at every n; under MBIC more (a short first segment costs little there),
+// and a candidate enters only at age 64, pending until then (`mean_pending`, about 63), so it
+// grows a little faster than n.
 //
 // Bai-Perron breakpoints (breakpoints.hpp), level only, h = 0.15, at most 5 breaks, on a series
 // with 3 level shifts: the whole call (RSS triangle, dynamic programme for m = 0..5, BIC,
@@ -144,6 +144,7 @@ void run_fpop(benchmark::State& state, Eigen::VectorXd (*make)(Eigen::Index), pe
   }
   state.counters["changes"] = static_cast<double>(found);
   state.counters["mean_candidates"] = trace.mean_candidates;
+  if (kind == penalty_kind::mbic) state.counters["mean_pending"] = trace.mean_pending;
   state.SetComplexityN(state.range(0));
 }
 

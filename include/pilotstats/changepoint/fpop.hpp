@@ -42,11 +42,18 @@
 // So b gets less than "everything a does not keep", and a and b may both keep some mu. Pieces
 // may therefore overlap: a mu may belong to several candidates, which only costs time.
 // Because log(t - a) - log(t - b) keeps falling, b is checked again against every older piece,
-// with its value at the time, when its age t - b reaches 32m, 128m, 512m, ... (the same rule
-// as on entry, so the same margins): on the benchmark series this cuts the candidates kept at
-// n = 1e6 from 95 to 23 (normal mean) and from 139 to 36 (Poisson). Checking at every doubling
-// from 2m keeps fewer still (19) but costs more time than it saves; this schedule was the
-// fastest of those tried at n = 1e6 (first check at 4m-128m, then every x4-x16).
+// with its value at the time (the same rule as on entry, so the same margins). The first such
+// check is also the cheapest place for b to enter: a new candidate under MBIC loses little at
+// entry (its lambda is largest then), holds pieces and costs time until its first check, and
+// most of them lose everything there. So under MBIC a candidate enters at age 64 (or m if
+// larger): until then it is pending, evaluated for F(t) by index like an optimal-partitioning
+// candidate (the same arithmetic), and it takes no part in the pruning. Entering late is exact:
+// (i) and (ii) hold from any time on, and a pending candidate is always evaluated. It is then
+// checked again at ages 128, 256, 512, ... (twice the entry age, doubling). On the benchmark
+// series at n = 1e6 this keeps about 13 candidates with pieces (normal mean; 21 for Poisson)
+// plus 63 pending, against 23 (36) entered at m with checks at 32m, 128m, ..., and takes 24%
+// (20%) less time; entry ages 8-256 and checks every x2 or x4 were tried, and 64 with x2 was
+// fastest for both costs.
 //
 // Rounding. Costs come from differences of cumulative sums and the roots are computed, so a
 // comparison is only trusted beyond a margin, the one pelt.hpp uses:
@@ -72,9 +79,9 @@
 // O(segment length) candidates (tests/changepoint/fpop_test.cpp checks it; bench/ times it).
 // F(t) is computed once per candidate (not per piece) over arrays, as pelt.hpp does
 // (candidates.hpp), and the shape of (a, s] once per candidate per step. What bounds the speed
-// is the piece update: 27 pieces per step plus 7 in the checks again (normal mean, MBIC, the
-// benchmark series at n = 1e6), at about 25 ns per piece all told (branches, a division or
-// two, a square root or Newton steps when a piece is cut).
+// is the piece update, at about 25 ns per piece all told (branches, a division or two, a square
+// root or Newton steps when a piece is cut), and under MBIC the pending candidates, about 2.5 ns
+// each (normal mean).
 // With penalty 0 on data with exact ties (a run of zero counts) every tied candidate is kept,
 // as the tie rule requires, and FPOP is quadratic like optimal partitioning.
 //
@@ -102,9 +109,10 @@ namespace pilotstats {
 
 struct fpop_trace {
   std::vector<double> penalized_cost;  // F(t), t = 0..n (infinite where no split exists)
-  std::size_t max_candidates = 0;      // the most candidate last changes kept at once
+  std::size_t max_candidates = 0;      // the most candidate last changes holding pieces at once
   std::size_t max_pieces = 0;          // the most intervals of mu kept at once
   double mean_candidates = 0;          // averaged over t = m..n
+  double mean_pending = 0;             // candidates not yet entered (MBIC), averaged likewise
 };
 
 namespace detail {
@@ -280,7 +288,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
   std::vector<detail::fpop_piece> pieces, fresh;
   std::vector<detail::fpop_domain> wins;  // where an older candidate beats the new one for good
   std::size_t max_pieces = 0, max_candidates = 0;
-  double sum_candidates = 0;
+  double sum_candidates = 0, sum_pending = 0;
   const double log_m = std::log(static_cast<double>(m));
   const double log_n_over_m = std::log(static_cast<double>(n)) - log_m;  // bounds MBIC's lambda
   // MBIC's log(length) for every length, computed as mbic_cost computes it (the same bits).
@@ -320,7 +328,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     ++live;
   };
 
-  // Candidate s enters at time t = s + m, when it may first end a segment.
+  // Candidate s enters at time t = s + m, when it may first end a segment (under MBIC later, below).
   // The lists live in vectors that only grow; their lengths are counted apart.
   std::size_t count = 0;  // pieces[0, count) are live, sorted by lo (overlaps allowed)
   // Where the piece q of an older candidate beats the newer one by more than the margin for
@@ -526,12 +534,12 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     merge_fresh(kept, added);
   };
 
-  // Under MBIC a candidate enters late, at age `entry` (its first check, see above): until then
-  // it is only evaluated, as a pending candidate, by index. Candidates s in (t - entry, t - m].
+  // Under MBIC a candidate enters late, at age `entry` (see above): until then it is pending,
+  // evaluated by index. The pending ones at time t are the s in (t - entry, t - m].
   const Eigen::Index entry = traits::log_length ? std::max<Eigen::Index>(64, m) : m;
   for (Eigen::Index t = m; t <= n; ++t) {
     if (const Eigen::Index s = t - entry; s == 0 || s >= m) enter(s, t);
-    if constexpr (traits::log_length)  // b is checked again when its age t - b reaches 32m, 128m, 512m, ...
+    if constexpr (traits::log_length)  // b is checked again at ages 2, 4, 8, ... times the entry age
       for (Eigen::Index age = 2 * entry; age <= t - m; age *= 2)
         if (owned[static_cast<std::size_t>(t - age)] > 0) recheck(t - age, t);
     // F(t) over the candidates left, as optimal partitioning computes it: ties to the smallest s.
@@ -566,8 +574,9 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     last[static_cast<std::size_t>(t)] = arg;
     if (trace) {
       max_pieces = std::max(max_pieces, count);
-      max_candidates = std::max(max_candidates, live + pending);
-      sum_candidates += static_cast<double>(live + pending);
+      max_candidates = std::max(max_candidates, live);
+      sum_candidates += static_cast<double>(live);
+      sum_pending += static_cast<double>(pending);
     }
   }
   if (trace) {
@@ -575,6 +584,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     trace->max_candidates = max_candidates;
     trace->max_pieces = max_pieces;
     trace->mean_candidates = sum_candidates / static_cast<double>(n - m + 1);
+    trace->mean_pending = sum_pending / static_cast<double>(n - m + 1);
   }
   return detail::partition_from_last(cost, last, n);
 }
