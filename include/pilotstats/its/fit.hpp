@@ -88,18 +88,21 @@ inline its_inputs prepare_its(const series& outcome, const its_options& options,
                                                .covariates = options.covariates});
   std::string skipped;
   int n_skipped = 0;
+  std::vector<double> kept_exposure;  // the exposure of each kept row, found once
   for (auto r : in.design.rows) {
     const auto i = static_cast<std::size_t>(r);
     bool missing = outcome.missing[i] || !in.design.x.row(r).allFinite();
+    double exposure_value = 0;
     if (exposure) {
       const auto at = exposure->find(outcome.months[i]);
       if (!at)
         throw invalid_input("fit_its: the exposure '" + exposure->column + "' of " + exposure->unit +
                             " has no row for " + outcome.months[i].to_string());
       missing = missing || exposure->missing[*at];
-      if (!missing && !(exposure->values(static_cast<Eigen::Index>(*at)) > 0))
+      exposure_value = exposure->values(static_cast<Eigen::Index>(*at));
+      if (!missing && !(exposure_value > 0))
         throw invalid_input("fit_its: the exposure '" + exposure->column + "' of " + exposure->unit + " is " +
-                            std::to_string(exposure->values(static_cast<Eigen::Index>(*at))) + " in " +
+                            std::to_string(exposure_value) + " in " +
                             outcome.months[i].to_string() + ", but must be positive (its log is the offset)");
     }
     if (missing) {
@@ -107,6 +110,7 @@ inline its_inputs prepare_its(const series& outcome, const its_options& options,
       continue;
     }
     in.rows.push_back(r);
+    if (exposure) kept_exposure.push_back(exposure_value);
   }
   if (n_skipped > 0)
     in.warnings.push_back(std::to_string(n_skipped) + " month(s) with a missing value left out: " + skipped +
@@ -117,11 +121,8 @@ inline its_inputs prepare_its(const series& outcome, const its_options& options,
   in.y.resize(static_cast<Eigen::Index>(in.rows.size()));
   if (exposure) in.offset.resize(in.y.size());
   for (std::size_t k = 0; k < in.rows.size(); ++k) {
-    const auto i = static_cast<std::size_t>(in.rows[k]);
     in.y(static_cast<Eigen::Index>(k)) = outcome.values(in.rows[k]);
-    if (exposure)
-      in.offset(static_cast<Eigen::Index>(k)) =
-          std::log(exposure->values(static_cast<Eigen::Index>(*exposure->find(outcome.months[i]))));
+    if (exposure) in.offset(static_cast<Eigen::Index>(k)) = std::log(kept_exposure[k]);
   }
   return in;
 }

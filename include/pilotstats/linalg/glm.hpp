@@ -11,8 +11,9 @@
 // |dev - dev_old| / (|dev| + 0.1) < epsilon (1e-8), at most 25 iterations. The iterations solve
 // by the normal equations (Cholesky, one refinement step) unless the factor's pivot check
 // declines, and then by Householder QR with glm.fit's rank tolerance min(1e-7, epsilon/1000);
-// the reported fit is always the Householder QR of the last iteration's weighted problem. Step halving towards the previous coefficients when the
-// deviance is not finite or mu leaves its domain.
+// the reported fit is always the Householder QR of the last iteration's weighted problem. Step
+// halving towards the previous coefficients when the deviance is not finite or mu leaves its
+// domain.
 //
 // Negative binomial, as MASS::glm.nb: a Poisson fit, theta by maximum likelihood (theta.ml:
 // Newton on the score from n / sum((y/mu - 1)^2)), then alternate the NB fit at fixed theta
@@ -312,34 +313,27 @@ inline irls_result irls(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen:
     for (Eigen::Index i = 0; i < n; ++i) d += f.deviance_residual(y(i), mu(i), prior(i));
     return d;
   };
-  if (f.family == glm_family::gaussian && !weighted_fit) {
-    // Estimates only: the normal equations with refinement, as the IRLS iterations below.
-    Eigen::VectorXd b;
-    if (cholesky_least_squares(x, prior, y - offset, b)) {
-      out.coefficients = std::move(b);
-      for (Eigen::Index j = 0; j < x.cols(); ++j) out.kept.push_back(j);
-      out.eta = x * out.coefficients + offset;
-      out.mu = out.eta;
-      out.deviance = deviance_of(out.mu);
-      out.iterations = 1;
-      out.converged = true;
-      return out;
-    }
-  }
   if (f.family == glm_family::gaussian) {
     // Identity link and constant variance: one weighted least-squares fit is the solution
-    // (glm.fit reaches it in its first step and spends a second confirming it).
-    out.wls = least_squares(x, y - offset, {.names = options.names, .weights = prior,
-                                            .tolerance = std::min(1e-7, options.epsilon / 1000)});
-    out.coefficients = Eigen::VectorXd::Zero(x.cols());
-    for (std::size_t j = 0; j < out.wls.kept.size(); ++j)
-      out.coefficients(out.wls.kept[j]) = out.wls.coefficients(static_cast<Eigen::Index>(j));
+    // (glm.fit reaches it in its first step and spends a second confirming it). For estimates
+    // only, the normal equations with refinement, as the IRLS iterations below.
+    Eigen::VectorXd b;
+    if (!weighted_fit && cholesky_least_squares(x, prior, y - offset, b)) {
+      out.coefficients = std::move(b);
+      for (Eigen::Index j = 0; j < x.cols(); ++j) out.kept.push_back(j);
+    } else {
+      out.wls = least_squares(x, y - offset, {.names = options.names, .weights = prior,
+                                              .tolerance = std::min(1e-7, options.epsilon / 1000)});
+      out.coefficients = Eigen::VectorXd::Zero(x.cols());
+      for (std::size_t j = 0; j < out.wls.kept.size(); ++j)
+        out.coefficients(out.wls.kept[j]) = out.wls.coefficients(static_cast<Eigen::Index>(j));
+      out.kept = out.wls.kept;
+    }
     out.eta = x * out.coefficients + offset;
     out.mu = out.eta;
     out.deviance = deviance_of(out.mu);
     out.iterations = 1;
     out.converged = true;
-    out.kept = out.wls.kept;
     return out;
   }
   double deviance_old = deviance_of(out.mu);
@@ -364,9 +358,10 @@ inline irls_result irls(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen:
     // the Cholesky factor declines, the QR solves.
     Eigen::VectorXd coefficients = Eigen::VectorXd::Zero(x.cols());
     Eigen::VectorXd kept_coefficients;
-    const bool solved = kept.empty() && weighted_fit ? false
-                        : kept_design.size()         ? cholesky_least_squares(kept_design, w, z, kept_coefficients)
-                                                     : cholesky_least_squares(x, w, z, kept_coefficients);
+    const bool rank_by_qr = kept.empty() && weighted_fit;  // a reported fit's first iteration
+    const bool solved =
+        !rank_by_qr && cholesky_least_squares(kept_design.size() ? Eigen::Ref<const Eigen::MatrixXd>(kept_design) : x,
+                                              w, z, kept_coefficients);
     if (solved && kept.empty())
       for (Eigen::Index j = 0; j < x.cols(); ++j) kept.push_back(j);
     if (!solved) {
@@ -427,9 +422,14 @@ inline Eigen::VectorXd glm_fit::pearson_residuals() const {
 
 namespace detail {
 
-// fit_glm's checks of its inputs (sizes, finite values, counts nonnegative, options).
-inline void check_glm_inputs(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::VectorXd>& y,
-                             const glm_options& options) {
+struct glm_weights_offset {
+  Eigen::VectorXd prior, offset;  // the options' or ones / zeros
+};
+
+// fit_glm's checks of its inputs (sizes, finite values, counts nonnegative, options); returns
+// the prior weights and the offset.
+inline glm_weights_offset check_glm_inputs(const Eigen::Ref<const Eigen::MatrixXd>& x,
+                                           const Eigen::Ref<const Eigen::VectorXd>& y, const glm_options& options) {
   const Eigen::Index n = x.rows();
   if (y.size() != n)
     throw invalid_input("glm: y has " + std::to_string(y.size()) + " rows but X has " + std::to_string(n));
@@ -442,6 +442,8 @@ inline void check_glm_inputs(const Eigen::Ref<const Eigen::MatrixXd>& x, const E
       if (y(i) < 0)
         throw invalid_input(std::string("glm (") + family_name(options.family) + "): y at row " + std::to_string(i + 1) +
                             " is " + std::to_string(y(i)) + ", but counts must be nonnegative");
+  return {options.weights.size() ? Eigen::VectorXd(options.weights) : Eigen::VectorXd::Ones(n),
+          options.offset.size() ? Eigen::VectorXd(options.offset) : Eigen::VectorXd::Zero(n)};
 }
 
 // The iterations: IRLS for the family, and for the negative binomial with theta estimated,
@@ -513,10 +515,7 @@ inline glm_estimate estimate_glm(const Eigen::Ref<const Eigen::MatrixXd>& x, con
 // the last digits (the normal equations with refinement, not the QR, give the last step).
 inline Eigen::VectorXd glm_coefficients(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::VectorXd>& y,
                                         const glm_options& options = {}, std::vector<Eigen::Index>* aliased = nullptr) {
-  detail::check_glm_inputs(x, y, options);
-  const Eigen::Index n = x.rows();
-  const Eigen::VectorXd prior = options.weights.size() ? Eigen::VectorXd(options.weights) : Eigen::VectorXd::Ones(n);
-  const Eigen::VectorXd offset = options.offset.size() ? Eigen::VectorXd(options.offset) : Eigen::VectorXd::Zero(n);
+  const auto [prior, offset] = detail::check_glm_inputs(x, y, options);
   auto estimate = detail::estimate_glm(x, y, prior, offset, options, false);
   if (aliased) {
     aliased->clear();
@@ -532,10 +531,8 @@ inline Eigen::VectorXd glm_coefficients(const Eigen::Ref<const Eigen::MatrixXd>&
 // does not converge is a result with converged = false and a warning.
 inline glm_fit fit_glm(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::VectorXd>& y,
                        const glm_options& options = {}) {
-  detail::check_glm_inputs(x, y, options);
+  const auto [prior, offset] = detail::check_glm_inputs(x, y, options);
   const Eigen::Index n = x.rows();
-  const Eigen::VectorXd prior = options.weights.size() ? Eigen::VectorXd(options.weights) : Eigen::VectorXd::Ones(n);
-  const Eigen::VectorXd offset = options.offset.size() ? Eigen::VectorXd(options.offset) : Eigen::VectorXd::Zero(n);
   const Eigen::VectorXd y_vec = y;
 
   glm_fit fit;
