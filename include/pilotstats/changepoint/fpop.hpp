@@ -387,18 +387,44 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       i = at_most;
     }
   };
+  // Where older candidates beat a newer one for good (enter, recheck): intervals of mu.
+  std::size_t won = 0;
+  bool wins_sorted = true;
+  const auto clear_wins = [&] {
+    if (wins.size() < count + 2) wins.resize(2 * count + 2);
+    if (fresh.size() < count + 2) fresh.resize(2 * count + 2);
+    won = 0, wins_sorted = true;
+  };
+  const auto add_win = [&](double lo, double hi) {
+    wins_sorted = wins_sorted && (won == 0 || wins[won - 1].lo <= lo);
+    wins[won++] = {lo, hi};
+  };
+  // The parts of [lo, hi] that no win covers (closed: the boundary points are shared), as pieces
+  // of candidate b appended to fresh[added, ...); aux_lo and aux_hi are the shape's at lo and hi.
+  const auto keep_outside_wins = [&](double lo, double hi, double aux_lo, double aux_hi, Eigen::Index b,
+                                     std::size_t& added) {
+    if (!wins_sorted) detail::sort_by_lo(wins.data(), won), wins_sorted = true;
+    bool touched = false;
+    double at = lo;
+    for (std::size_t w = 0; w < won && wins[w].lo <= hi; ++w) {
+      if (wins[w].hi < lo) continue;
+      touched = true;
+      if (wins[w].lo > at)
+        fresh[added++] = {at, wins[w].lo, b, at == lo ? aux_lo : shape_t::aux(at), shape_t::aux(wins[w].lo)};
+      at = std::max(at, wins[w].hi);
+    }
+    if (!touched)
+      fresh[added++] = {lo, hi, b, aux_lo, aux_hi};
+    else if (at < hi)
+      fresh[added++] = {at, hi, b, at == lo ? aux_lo : shape_t::aux(at), aux_hi};
+  };
   const auto enter = [&](Eigen::Index s, Eigen::Index t) {
     const auto drop_piece = [&](Eigen::Index a) {
       died = (--owned[static_cast<std::size_t>(a)] == 0) || died;
     };
-    if (wins.size() < count + 2) wins.resize(2 * count + 2);
-    if (fresh.size() < count + 2) fresh.resize(2 * count + 2);
-    std::size_t kept = 0, won = 0;
-    bool kept_sorted = true, wins_sorted = true;
-    const auto add_win = [&](double lo, double hi) {
-      wins_sorted = wins_sorted && (won == 0 || wins[won - 1].lo <= lo);
-      wins[won++] = {lo, hi};
-    };
+    clear_wins();
+    std::size_t kept = 0;
+    bool kept_sorted = true;
     const double fs = f[static_cast<std::size_t>(s)];
     shapes_to(s, live);
     for (std::size_t i = 0; i < count; ++i) {
@@ -457,16 +483,9 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       }
       add_win_within(add_win, q, shape.vertex, glo, ghi, win);
     }
-    // s keeps what no older candidate wins (closed: the boundary points are shared).
-    if (!wins_sorted) detail::sort_by_lo(wins.data(), won);
+    // s keeps what no older candidate wins.
     std::size_t added = 0;
-    double at = domain.lo;
-    for (std::size_t i = 0; i < won; ++i) {
-      if (wins[i].lo > at) fresh[added++] = {at, wins[i].lo, s, shape_t::aux(at), shape_t::aux(wins[i].lo)};
-      at = std::max(at, wins[i].hi);
-    }
-    if (at < domain.hi || won == 0)
-      fresh[added++] = {at, domain.hi, s, shape_t::aux(at), shape_t::aux(domain.hi)};
+    keep_outside_wins(domain.lo, domain.hi, shape_t::aux(domain.lo), shape_t::aux(domain.hi), s, added);
     owned[static_cast<std::size_t>(s)] = static_cast<std::uint32_t>(added);
     drop_dead_candidates();
     if (added > 0) add_candidate(s);
@@ -479,14 +498,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
   // a leads b for good on more mu: where F(b) - F(a) - L(a, b, mu) > lambda(t). This takes those
   // mu from b again at time t, for every older piece, as enter() does with lambda(t0).
   const auto recheck = [&](Eigen::Index b, Eigen::Index t) {
-    if (wins.size() < count + 2) wins.resize(2 * count + 2);
-    if (fresh.size() < count + 2) fresh.resize(2 * count + 2);
-    std::size_t won = 0;
-    bool wins_sorted = true;
-    const auto add_win = [&](double lo, double hi) {
-      wins_sorted = wins_sorted && (won == 0 || wins[won - 1].lo <= lo);
-      wins[won++] = {lo, hi};
-    };
+    clear_wins();
     const double fb = f[static_cast<std::size_t>(b)];
     const double log_tb = log_length[static_cast<std::size_t>(t - b)];
     shapes_to(b, slot[static_cast<std::size_t>(b)]);
@@ -504,29 +516,14 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
       add_win_within(add_win, q, shape.vertex, shape(q.lo, q.aux_lo), shape(q.hi, q.aux_hi), win);
     }
     if (won == 0) return;
-    if (!wins_sorted) detail::sort_by_lo(wins.data(), won);
-    // b keeps what no older candidate wins (closed: the boundary points are shared).
+    // b keeps what no older candidate wins.
     std::size_t kept = 0, added = 0;
     for (std::size_t i = 0; i < count; ++i) {
       const detail::fpop_piece p = pieces[i];
-      if (p.tau != b) {
+      if (p.tau == b)
+        keep_outside_wins(p.lo, p.hi, p.aux_lo, p.aux_hi, b, added);
+      else
         pieces[kept++] = p;
-        continue;
-      }
-      bool touched = false;
-      double at = p.lo;
-      for (std::size_t w = 0; w < won && wins[w].lo <= p.hi; ++w) {
-        if (wins[w].hi < p.lo) continue;
-        touched = true;
-        if (wins[w].lo > at)
-          fresh[added++] = {at, wins[w].lo, b, at == p.lo ? p.aux_lo : shape_t::aux(at),
-                            shape_t::aux(wins[w].lo)};
-        at = std::max(at, wins[w].hi);
-      }
-      if (!touched)
-        fresh[added++] = p;
-      else if (at < p.hi)
-        fresh[added++] = {at, p.hi, b, at == p.lo ? p.aux_lo : shape_t::aux(at), p.aux_hi};
     }
     owned[static_cast<std::size_t>(b)] = static_cast<std::uint32_t>(added);
     died = died || added == 0;
