@@ -79,3 +79,10 @@ for (pen in c(17, 30)) {
   total <- sum(sapply(seq_len(length(bounds) - 1), function(i) meanvar(response)(bounds[i], bounds[i + 1])))
   cat(sprintf("plain meanvar, penalty %g: changes at %s, cost %.6g\n", pen, paste(months[cps + 1], collapse = " "), total))
 }
+
+# The zero-rate fixture (tests/data/core/zero_rate.csv, one unit): Poisson, MBIC (1 + 2) log 24,
+# minimum segment 2. The first segment has no counts, so it has no rate ratio.
+z <- read.csv("tests/data/core/zero_rate.csv")
+months <- z$month
+cat(sprintf("zero_rate: penalty %.4f\n", 3 * log(nrow(z))))
+show_segments("Poisson MBIC, zero_rate", z$complaints, op(poisson_mbic(z$complaints), nrow(z), 3 * log(nrow(z)), 2))
