@@ -3,6 +3,8 @@
 // simulated series with 0-4 changes, including integer data (ties, zero counts).
 #include <catch2/catch.hpp>
 
+#include <bit>
+#include <cstdint>
 #include <string>
 
 #include "pilotstats/changepoint.hpp"
@@ -37,6 +39,26 @@ void check_pelt_equals_op(const Cost& cost, double pen, Eigen::Index m, const st
   if (!op.changepoints.empty()) REQUIRE(cost.size() - op.changepoints.back() >= m);
 }
 
+// PELT's pass over the candidates has a plain (SSE2) copy and an AVX2 one, chosen at run time
+// (lanes.hpp): both give the same F(t), bit for bit, under both prunings. (On a machine without
+// AVX2 both runs take the plain copy.)
+template <class Cost>
+void check_copies_agree(const Cost& cost, double pen, Eigen::Index m, const std::string& what) {
+  for (const auto pruning : {ps::pelt_pruning::exact, ps::pelt_pruning::r_changepoint}) {
+    ps::pelt_trace chosen, plain;
+    const ps::partition a = ps::pelt(cost, pen, m, pruning, &chosen);
+    ps::detail::avx2_allowed = false;
+    const ps::partition b = ps::pelt(cost, pen, m, pruning, &plain);
+    ps::detail::avx2_allowed = true;
+    INFO(what << " n=" << cost.size() << " m=" << m << " penalty=" << pen << " R pruning "
+              << (pruning == ps::pelt_pruning::r_changepoint));
+    REQUIRE(a.changepoints == b.changepoints);
+    REQUIRE(chosen.penalized_cost.size() == plain.penalized_cost.size());
+    for (std::size_t t = 0; t < plain.penalized_cost.size(); ++t)
+      REQUIRE(std::bit_cast<std::uint64_t>(chosen.penalized_cost[t]) == std::bit_cast<std::uint64_t>(plain.penalized_cost[t]));
+  }
+}
+
 template <class Cost>
 void property(std::uint64_t seed, series_kind kind, int series) {
   ps::pcg64 rng(seed);
@@ -52,6 +74,10 @@ void property(std::uint64_t seed, series_kind kind, int series) {
     const std::string what = std::string(Cost::name) + " series " + std::to_string(i) + " seed " + std::to_string(seed);
     check_pelt_equals_op(cost, pen, m, what);
     check_pelt_equals_op(ps::mbic_cost<Cost>(cost), pen, m, what + " (MBIC)");
+    if (i % 4 == 0) {
+      check_copies_agree(cost, pen, i % 8 == 0 ? Cost::minimum_segment_length : m, what);
+      check_copies_agree(ps::mbic_cost<Cost>(cost), pen, m, what + " (MBIC)");
+    }
     with_changes += !ps::pelt(cost, pen, m).changepoints.empty();
   }
   CHECK(with_changes > series / 4);  // the property was exercised on real segmentations

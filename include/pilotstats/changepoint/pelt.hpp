@@ -27,9 +27,14 @@
 // the first candidate that attains it (ties go to the smallest s), and the pruning test. A
 // dropped candidate is not removed at once: its F(s) becomes +infinity, which makes its value
 // +infinity, and the arrays are compacted once a quarter of the candidates are gone (new
-// candidates go soonest, so the old ones in front rarely move). For the normal mean (no
-// logarithm in C) the test of step t runs in step t + 1's pass, so a step is one vectorized pass;
-// for Poisson the test is a pass of its own after the step, and log(count) comes from the table.
+// candidates go soonest, so the old ones in front rarely move).
+//   - For the normal mean (no logarithm in C) with the test due at once (R's pruning, or m = 1),
+//     a step is one pass (pelt_pass): the test of step t - 1, the values of step t and their
+//     first minimum, and already C(s, t + 1), so that the divisions are off the chain from F(t)
+//     to F(t + 1). It is written on four lanes at once (lanes.hpp) and runs as AVX2 code where
+//     the processor has it (chosen at run time; the same bits, tests compare the two).
+//   - Otherwise (Poisson, or a delayed test) the test is a pass of its own after the step, and
+//     Poisson's log(count) comes from the table.
 // Same arithmetic per candidate as optimal partitioning, so the same F(t) bit for bit.
 #pragma once
 
@@ -45,6 +50,7 @@
 
 #include "pilotstats/changepoint/candidates.hpp"
 #include "pilotstats/changepoint/cost.hpp"
+#include "pilotstats/changepoint/lanes.hpp"
 #include "pilotstats/changepoint/partition.hpp"
 
 namespace pilotstats {
@@ -112,34 +118,121 @@ inline std::size_t lane_total(const std::array<double, candidate_block>& count) 
 // A dropped candidate gets F(s) = +infinity: its value is +infinity from then on (it can no
 // longer be the best, nor be dropped again), and the search compacts the arrays once enough
 // have gone. Padding lanes hold F(s) = +infinity too. The passes over blocks below count per
-// lane, in doubles, and take no branch, so that g++ vectorizes them.
-//
+// lane, in doubles, and take no branch, so that g++ vectorizes them (pelt_pass is written on
+// four lanes at once instead, lanes.hpp).
+
+// The first candidate with the smallest value, or at = padded if none is below +infinity (the
+// search then keeps F(t) = infinity and last change 0, as optimal partitioning).
+struct pelt_smallest {
+  std::size_t at;
+  std::size_t dropped;  // by the test that ran in the same pass
+};
+
+// A cost whose between() takes four candidates at once (a template over the number type,
+// giving its result through a reference: lanes.hpp).
+template <class Base>
+concept lane_cost = summed_cost<Base> && requires(const std::array<lanes, Base::boundary_size>& at, lanes& c) {
+  Base::between(at, at, c, c);
+};
+
 // The whole step when a candidate that fails (*) goes from the next step on (R's pruning, or
-// m = 1): first the previous step's test, on its values (still in `values`) and its F(t - 1) =
-// `last_best`, then this step's values as candidate_values computes them. Returns how many it
-// dropped; `smallest` gets the smallest value.
-template <bool exact, bool log_length, class Base, class... Column>
-std::size_t pelt_drop_then_values(const Base& base, const std::array<double, sizeof...(Column)> at_t,
-                                  double now, double penalty, double k, double last_best, integer_logs& logs,
-                                  std::size_t padded, double& smallest, double* __restrict values,
-                                  double* __restrict fs, const double* __restrict start,
-                                  const double* __restrict log_ts, const Column* __restrict... column) {
+// m = 1), for a cost without logarithms, in one pass over the candidates:
+//   - the previous step's test, on its values (still in `values`) and its F(t - 1) = `last_best`;
+//   - this step's values F(s) + C(s, t) + beta, from C(s, t) (+ log(t - s) under MBIC) in
+//     `costs`, and the first that attains their minimum, kept per lane (strictly smaller: the
+//     first in a lane stays) and then across the lanes (ties to the smallest index);
+//   - the next step's C(s, t + 1) (+ log(t + 1 - s) from `log_table`) into `costs`, for the
+//     candidates of this step; the search adds the next step's new candidate's.
+// Only the first two wait for F(t - 1): the divisions (and the gather of the logarithms) of the
+// third are off the chain from one step to the next, which is what bounds a step. Same
+// arithmetic per candidate as candidate_values, so the same values. `avx2`: the copy inlined
+// into pelt_pass_avx2.
+template <bool exact, bool log_length, bool avx2, class Base, class... Column>
+[[gnu::always_inline]] inline pelt_smallest pelt_pass(const Base& base, const std::array<double, sizeof...(Column)> at_next,
+                                                      double next, double penalty, double k, double last_best,
+                                                      const double* log_table, std::size_t padded,
+                                                      double* __restrict values, double* __restrict fs,
+                                                      double* __restrict costs, const double* __restrict start,
+                                                      const Column* __restrict... column) {
+  constexpr std::size_t width = sizeof...(Column);
   constexpr double gone = std::numeric_limits<double>::infinity();
-  std::array<double, candidate_block> dropped{}, low;
-  low.fill(gone);
-  for (std::size_t block = 0; block < padded / candidate_block; ++block)
-    for (std::size_t lane = 0; lane < candidate_block; ++lane) {
-      const std::size_t i = block * candidate_block + lane;
-      dropped[lane] += pelt_test<exact>(fs[i], values[i], penalty, k, last_best);
-      const double c = candidate_cost<log_length>(base, std::array<double, sizeof...(Column)>{column[i]...}, at_t,
-                                                  now - start[i], log_ts[i], logs);
-      const double value = fs[i] + c + penalty;
-      values[i] = value;
-      low[lane] = value < low[lane] ? value : low[lane];
+  const lanes infinity = {gone, gone, gone, gone}, beta = {penalty, penalty, penalty, penalty}, kk = {k, k, k, k},
+              before = {last_best, last_best, last_best, last_best}, later = {next, next, next, next};
+  std::array<lanes, width> at_next_lanes;
+  for (std::size_t j = 0; j < width; ++j) at_next_lanes[j] = lanes{at_next[j], at_next[j], at_next[j], at_next[j]};
+  const auto pad = static_cast<std::int64_t>(padded);
+  lanes low = infinity;
+  lane_mask low_at = {pad, pad, pad, pad}, index = {0, 1, 2, 3}, dropped = {0, 0, 0, 0};
+  for (std::size_t i = 0; i < padded; i += candidate_block, index += std::int64_t{candidate_block}) {
+    lanes f, previous, cost;
+    load_lanes(f, fs + i), load_lanes(previous, values + i), load_lanes(cost, costs + i);
+    lane_mask fails;  // pelt_fails, lane by lane
+    if constexpr (exact) {
+      lanes size_before = before, size_f = f, size_c = previous - beta - f;
+      abs_lanes(size_before), abs_lanes(size_f), abs_lanes(size_c);
+      const lanes margin = 1e-9 * (1 + size_before + size_f + size_c);
+      fails = previous - beta - kk > before + margin;
+    } else {
+      fails = previous - beta - kk > before;
     }
-  smallest = std::min(std::min(low[0], low[1]), std::min(low[2], low[3]));
-  return lane_total(dropped);
+    const lane_mask drop = (f < infinity) & fails;
+    store_lanes(fs + i, drop ? infinity : f);
+    dropped -= drop;
+    // F(s) + C + beta is +infinity for a dropped one (C is finite): the sum need not wait for
+    // the test, which waits for F(t - 1).
+    const lanes sum = f + cost + beta, value = drop ? infinity : sum;
+    store_lanes(values + i, value);
+    const lane_mask lower = value < low;
+    low = lower ? value : low;
+    low_at = lower ? index : low_at;
+
+    lanes length, c;
+    load_lanes(length, start + i);
+    length = later - length;
+    if constexpr (lane_cost<Base>) {
+      std::array<lanes, width> at_s;
+      [&]<std::size_t... j>(std::index_sequence<j...>) { (load_lanes(at_s[j], column + i), ...); }
+      (std::make_index_sequence<width>{});
+      Base::between(at_s, at_next_lanes, length, c);
+    } else {
+      for (std::size_t lane = 0; lane < candidate_block; ++lane)
+        c[lane] = base.between(std::array<double, width>{column[i + lane]...}, at_next, length[lane]);
+    }
+    if constexpr (log_length) {
+      lanes log_length_of;
+#if PILOTSTATS_AVX2_DISPATCH
+      if constexpr (avx2) gather_avx2(log_length_of, log_table, length);
+      else gather_portable(log_length_of, log_table, length);
+#else
+      gather_portable(log_length_of, log_table, length);
+#endif
+      c += log_length_of;
+    }
+    store_lanes(costs + i, c);
+  }
+  // Across the lanes with branches: the best candidate, so its lane, is mostly the same from one
+  // step to the next, and a predicted branch lets the next step start early (a branch-free choice
+  // made the whole search 10% slower).
+  pelt_smallest best{padded, static_cast<std::size_t>(dropped[0] + dropped[1] + dropped[2] + dropped[3])};
+  double best_value = gone;
+  for (std::size_t lane = 0; lane < candidate_block; ++lane) {
+    const auto at = static_cast<std::size_t>(low_at[lane]);
+    if (low[lane] < best_value || (low[lane] == best_value && at < best.at)) best.at = at, best_value = low[lane];
+  }
+  return best;
 }
+
+#if PILOTSTATS_AVX2_DISPATCH
+template <bool exact, bool log_length, class Base, class... Column>
+[[gnu::target("avx2"), gnu::flatten]] pelt_smallest pelt_pass_avx2(
+    const Base& base, const std::array<double, sizeof...(Column)> at_next, double next, double penalty, double k,
+    double last_best, const double* log_table, std::size_t padded, double* __restrict values,
+    double* __restrict fs, double* __restrict costs, const double* __restrict start,
+    const Column* __restrict... column) {
+  return pelt_pass<exact, log_length, true>(base, at_next, next, penalty, k, last_best, log_table, padded, values,
+                                            fs, costs, start, column...);
+}
+#endif
 
 // The same test right after the step, on its values, for a cost whose C(s, t) takes logarithms
 // (no vectorized pass over it: a separate vectorized test is then faster) or is called by index.
@@ -215,28 +308,19 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
   std::size_t count = 0, dropped = 0;
   std::vector<double> drop_time;                 // when it goes (or never): pruning delayed by m
   std::vector<double> fs, start, values, extra;  // F(s), s, this step's values, log(t - s)
+  std::vector<double> costs;                     // C(s, t) (+ log(t - s)), from the step before (pelt_pass)
   std::array<std::vector<double>, width> sums;   // the cost's boundary values at s
   const auto reserve = [&](std::size_t size) {
     drop_time.resize(size, never), fs.resize(size, never), start.resize(size), values.resize(size);
-    extra.resize(size);
+    extra.resize(size), costs.resize(size);
     for (auto& column : sums) column.resize(size);
   };
-  // Keep the candidates not dropped, in order (with their values: the next step's test reads
-  // them). Those before the first dropped one stay where they are: mostly the old ones, since
-  // new candidates are the ones that go soon.
-  const auto compact = [&] {
-    std::size_t kept = 0;
-    while (kept < count && fs[kept] < never) ++kept;
-    for (std::size_t i = kept; i < count; ++i) {  // no branch: the same cost whatever goes
-      drop_time[kept] = drop_time[i], fs[kept] = fs[i], start[kept] = start[i], values[kept] = values[i];
-      for (auto& column : sums) column[kept] = column[i];
-      kept += fs[i] < never;
-    }
-    count = kept, dropped = 0;
-  };
+  std::size_t padded_before = 0;  // the lanes through which padding holds a candidate's data
   // A dropped candidate goes from the next step on (R's pruning, or m = 1): for a summed cost
-  // without logarithms the test runs in the next step's pass over the candidates
-  // (pelt_drop_then_values), otherwise right after the step (pelt_drop_now).
+  // without logarithms the whole step is one pass (pelt_pass, in its AVX2 copy where the
+  // processor has it), which also takes the test and works out the next step's costs (MBIC's
+  // logarithms from the table: lengths up to n must fit); otherwise the test runs right after
+  // the step (pelt_drop_now).
   const bool drop_next = delay == 1;
   constexpr bool plain_cost = [] {
     if constexpr (width > 0)
@@ -245,6 +329,28 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
       };
     return false;
   }();
+  const bool one_pass = plain_cost && drop_next && (!split::log_length || detail::integer_logs::covers(static_cast<double>(n) + 1));
+  [[maybe_unused]] const bool use_avx2 = detail::has_avx2();
+  // In one pass, lane `count` is a spare that holds the next step's new candidate (F = +infinity
+  // until then), so that the pass works out its cost too.
+  const std::size_t spare = one_pass ? 1 : 0;
+  // Keep the candidates not dropped, in order (with their values: the next step's test reads
+  // them), and the spare lane after them. Those before the first dropped one stay where they
+  // are: mostly the old ones, since new candidates are the ones that go soon.
+  const auto compact = [&] {
+    std::size_t kept = 0;
+    while (kept < count && fs[kept] < never) ++kept;
+    // No branch: the same cost whatever goes. The spare (F = +infinity) is copied last, to `kept`.
+    for (std::size_t i = kept; i < count + spare; ++i) {
+      fs[kept] = fs[i], start[kept] = start[i], values[kept] = values[i];
+      if (one_pass) costs[kept] = costs[i];  // (loop-invariant tests: g++ takes them out of the loop)
+      else drop_time[kept] = drop_time[i];
+      for (auto& column : sums) column[kept] = column[i];
+      kept += fs[i] < never;
+    }
+    count = kept, dropped = 0;
+    padded_before = 0;  // what was left behind is padding now (below)
+  };
   double next_drop = never;  // the earliest drop time pending (pruning delayed by m > 1)
   double last_best = never;  // F(t - 1)
   std::size_t max_candidates = 0;
@@ -257,8 +363,10 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     // Compacting costs about as much as a pass over the candidates: do it once a quarter are gone.
     if (dropped > 0 && 4 * dropped >= count) compact();
     const Eigen::Index fresh = t - m;  // the newest admissible last change
-    if (fresh == 0 || fresh >= m) {
-      if (fs.size() < detail::candidate_blocks(count + 1) * block) reserve(2 * fs.size() + block);
+    const bool admit = fresh == 0 || fresh >= m;
+    const std::size_t padded = detail::candidate_blocks(count + admit + spare) * block;
+    if (fs.size() < padded) reserve(2 * fs.size() + block);
+    if (admit) {
       drop_time[count] = never;
       fs[count] = f[static_cast<std::size_t>(fresh)];
       start[count] = static_cast<double>(fresh);
@@ -266,58 +374,80 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
       if constexpr (width > 0) {
         const auto at = base.boundary(fresh);
         for (std::size_t j = 0; j < width; ++j) sums[j][count] = at[j];
+        if (one_pass && t == m) {  // its C(s, t); later the step before works it out in the spare
+          const double length = now - start[count];
+          costs[count] = detail::candidate_cost<split::log_length>(base, at, base.boundary(t), length, logs(length), logs);
+        }
       }
       ++count;
     }
-    const std::size_t padded = detail::candidate_blocks(count) * block;
-    // Padding lanes: gone (F(s) = +infinity, so their value too), with a real candidate's data.
-    for (std::size_t i = count; i < padded; ++i) {
-      drop_time[i] = never, fs[i] = never, start[i] = start[i - 1];
-      for (auto& column : sums) column[i] = column[i - 1];
+    // The spare: the next step's new candidate (or any, if none is admissible then).
+    if constexpr (width > 0)
+      if (one_pass) {
+        const Eigen::Index next_fresh = std::min(t + 1 - m, n);
+        drop_time[count] = never, fs[count] = never, start[count] = static_cast<double>(next_fresh);
+        const auto at = base.boundary(next_fresh);
+        for (std::size_t j = 0; j < width; ++j) sums[j][count] = at[j];
+      }
+    // Padding lanes: gone (F(s) = +infinity, so their value too), with a real candidate's data
+    // (finite costs, lengths the log table covers). They keep it from step to step: only new
+    // blocks, and lanes left behind by compacting, need it.
+    if (padded != padded_before) {
+      for (std::size_t i = count + spare; i < padded; ++i) {
+        drop_time[i] = never, fs[i] = never, start[i] = start[i - 1];
+        for (auto& column : sums) column[i] = column[i - 1];
+      }
+      padded_before = padded;
     }
 
-    // The values F(s) + C(s, t) + beta, as optimal partitioning computes them.
-    if constexpr (split::log_length) {
-      if (const double* log_of = logs.through(now - start[0]))  // start[0] is the oldest
-        for (std::size_t i = 0; i < padded; ++i) extra[i] = log_of[static_cast<std::int64_t>(now - start[i])];
-      else
-        for (std::size_t i = 0; i < padded; ++i) extra[i] = logs(now - start[i]);
-    }
-    double smallest = never;
+    // The values F(s) + C(s, t) + beta, as optimal partitioning computes them, and the first
+    // smallest. MBIC's log(t - s) comes from the table, or std::log if t - s is too long for it.
+    std::size_t first = padded;
     if constexpr (width > 0) {
       [&]<std::size_t... j>(std::index_sequence<j...>) {
-        const auto values_only = [&] {
-          detail::candidate_values<split::log_length>(base, base.boundary(t), now, penalty, logs, count,
-                                                      values.data(), fs.data(), start.data(), extra.data(),
-                                                      sums[j].data()...);
-        };
-        const auto drop_then_values = [&]<bool exact>() {
-          return detail::pelt_drop_then_values<exact, split::log_length>(
-              base, base.boundary(t), now, penalty, k, last_best, logs, padded, smallest, values.data(),
-              fs.data(), start.data(), extra.data(), sums[j].data()...);
-        };
-        if constexpr (!plain_cost)
-          values_only();
-        else if (!drop_next)
-          values_only();
-        else
-          dropped += as_r ? drop_then_values.template operator()<false>() : drop_then_values.template operator()<true>();
+        if (one_pass) {
+          const double next = now + 1;  // at t = n the next step's costs are not used
+          const auto at_next = base.boundary(std::min(t + 1, n));
+          const double* log_table = split::log_length ? logs.through(next - start[0]) : nullptr;  // start[0]: oldest
+          const auto pass = [&]<bool exact>() __attribute__((always_inline)) {
+#if PILOTSTATS_AVX2_DISPATCH
+            if (use_avx2)
+              return detail::pelt_pass_avx2<exact, split::log_length>(base, at_next, next, penalty, k, last_best,
+                                                                      log_table, padded, values.data(), fs.data(),
+                                                                      costs.data(), start.data(), sums[j].data()...);
+#endif
+            return detail::pelt_pass<exact, split::log_length, false>(base, at_next, next, penalty, k, last_best,
+                                                                      log_table, padded, values.data(), fs.data(),
+                                                                      costs.data(), start.data(), sums[j].data()...);
+          };
+          const detail::pelt_smallest found = as_r ? pass.template operator()<false>() : pass.template operator()<true>();
+          first = found.at;
+          dropped += found.dropped;
+          return;
+        }
+        if constexpr (split::log_length) {
+          if (const double* log_of = logs.through(now - start[0]))
+            for (std::size_t i = 0; i < padded; ++i) extra[i] = log_of[static_cast<std::int64_t>(now - start[i])];
+          else
+            for (std::size_t i = 0; i < padded; ++i) extra[i] = logs(now - start[i]);
+        }
+        detail::candidate_values<split::log_length>(base, base.boundary(t), now, penalty, logs, count,
+                                                    values.data(), fs.data(), start.data(), extra.data(),
+                                                    sums[j].data()...);
       }
       (std::make_index_sequence<width>{});
     } else {
       for (std::size_t i = 0; i < padded; ++i) {
         double c = base(static_cast<Eigen::Index>(start[i]), t);
-        if constexpr (split::log_length) c += extra[i];
+        if constexpr (split::log_length) c += logs(now - start[i]);
         values[i] = fs[i] + c + penalty;
       }
     }
-    const bool dropped_in_pass = plain_cost && drop_next;
-    if (!dropped_in_pass) smallest = detail::smallest_value(values.data(), padded);
+    if (!one_pass) first = detail::first_smallest(values.data(), padded);
 
     double best = never;
     Eigen::Index arg = 0;
-    if (const std::size_t c = detail::first_at(values.data(), padded, smallest); c < count)
-      best = values[c], arg = static_cast<Eigen::Index>(start[c]);
+    if (first < count) best = values[first], arg = static_cast<Eigen::Index>(start[first]);
     max_candidates = std::max(max_candidates, count - dropped);
     sum_candidates += static_cast<double>(count - dropped);
     f[static_cast<std::size_t>(t)] = best;
@@ -329,7 +459,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
       const double drop = static_cast<double>(t + delay);
       next_drop = detail::pelt_drop_later<true>(padded, values.data(), fs.data(), drop_time.data(), penalty, k,
                                                 best, drop);
-    } else if (!dropped_in_pass) {
+    } else if (!one_pass) {
       dropped += as_r ? detail::pelt_drop_now<false>(padded, values.data(), fs.data(), penalty, k, best)
                       : detail::pelt_drop_now<true>(padded, values.data(), fs.data(), penalty, k, best);
     }

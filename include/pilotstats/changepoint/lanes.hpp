@@ -1,0 +1,67 @@
+// pilotstats/changepoint/lanes.hpp: four doubles as one value, for the searches' passes over
+// candidates (pelt.hpp), and an AVX2 copy of such a pass chosen at run time.
+//
+// `lanes` is a GCC vector (vector_size(32)): +, -, *, / and comparisons act lane by lane with
+// the same IEEE arithmetic as on one double, so a pass over lanes gives the same bits as a loop
+// over doubles. g++ compiles it to SSE2 pairs by default and to 256-bit AVX instructions in a
+// function with target("avx2"), so a pass written once serves both: the search calls the AVX2
+// copy where the processor has it (`has_avx2`). target("avx2") does not include FMA, so no
+// multiply-add is fused and the bits stay the same. Only x86-64 with g++ or clang has the copy.
+//
+// No function here takes or returns a `lanes` by value: that has one ABI with AVX and another
+// without (g++ -Wpsabi warns of it), and the plain and AVX2 copies must never call each other
+// with a different one. They take references, and are always inlined.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PILOTSTATS_AVX2_DISPATCH 1
+#else
+#define PILOTSTATS_AVX2_DISPATCH 0
+#endif
+
+namespace pilotstats::detail {
+
+using lanes = double __attribute__((vector_size(32)));
+using lane_mask = std::int64_t __attribute__((vector_size(32)));  // a comparison: -1 (true) or 0
+
+[[gnu::always_inline]] inline void load_lanes(lanes& v, const double* p) { std::memcpy(&v, p, sizeof v); }
+[[gnu::always_inline]] inline void store_lanes(double* p, const lanes& v) { std::memcpy(p, &v, sizeof v); }
+[[gnu::always_inline]] inline void abs_lanes(lanes& x) {  // clears the sign bit, as std::abs
+  x = reinterpret_cast<lanes>(reinterpret_cast<lane_mask>(x) & std::int64_t{0x7fffffffffffffff});
+}
+
+// v = table[k] for the whole numbers k in `index` (each below 2^31).
+[[gnu::always_inline]] inline void gather_portable(lanes& v, const double* table, const lanes& index) {
+  v = lanes{table[static_cast<std::int64_t>(index[0])], table[static_cast<std::int64_t>(index[1])],
+            table[static_cast<std::int64_t>(index[2])], table[static_cast<std::int64_t>(index[3])]};
+}
+
+#if PILOTSTATS_AVX2_DISPATCH
+// The same in one instruction. Not always_inline: g++ will not inline an AVX2 function into a
+// plain one, even one that is itself inlined into an AVX2 function; the AVX2 pass inlines it
+// (flatten), and at -O0 it is a call between two AVX2 functions. The masked form: the plain one
+// reads an undefined register, which -Wall reports.
+[[gnu::target("avx2")]] inline void gather_avx2(lanes& v, const double* table, const lanes& index) {
+  const __m256d all = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+  v = reinterpret_cast<lanes>(_mm256_mask_i32gather_pd(_mm256_setzero_pd(), table,
+                                                       _mm256_cvttpd_epi32(reinterpret_cast<__m256d>(index)), all, 8));
+}
+#endif
+
+// Tests set this to false to run the plain copies on a machine that has AVX2.
+inline bool avx2_allowed = true;
+
+inline bool has_avx2() {
+#if PILOTSTATS_AVX2_DISPATCH
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes && avx2_allowed;
+#else
+  return false;
+#endif
+}
+
+}  // namespace pilotstats::detail
