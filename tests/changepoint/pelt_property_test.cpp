@@ -104,6 +104,30 @@ TEST_CASE("PELT equals optimal partitioning: Poisson", "[changepoint][pelt][prop
   property<ps::poisson_cost>(5, series_kind::poisson, series_per_cost);
 }
 
+TEST_CASE("PELT equals optimal partitioning: Poisson counts past the table of logarithms", "[changepoint][pelt][property]") {
+  // Totals up to about 4e7, past integer_logs' table (2^22): PELT's pass then takes the logs one
+  // by one instead of gathering them from the table (pelt.hpp). Rates 1e5 and 2e5 are far apart,
+  // so a small extra rate per series moves the answer.
+  ps::pcg64 rng(8);
+  for (int i = 0; i < 60; ++i) {
+    const auto n = static_cast<Eigen::Index>(60 + ps::draw::uniform_int(rng, 140));
+    const Eigen::Index cut = n / 3 + static_cast<Eigen::Index>(ps::draw::uniform_int(rng, static_cast<std::uint64_t>(n / 3)));
+    const double extra = ps::draw::uniform(rng, 0.0, 2000.0);
+    Eigen::VectorXd y(n);
+    for (Eigen::Index t = 0; t < n; ++t)
+      y(t) = static_cast<double>(ps::draw::poisson(rng, (t < cut ? 1e5 : 2e5) + extra * static_cast<double>(t % 3)));
+    REQUIRE(y.sum() > 4.2e6);  // beyond the table: 2^22 = 4194304
+    const ps::poisson_cost cost(y);
+    const double pen = random_penalty(rng, n);
+    const Eigen::Index m = 1 + static_cast<Eigen::Index>(i % 3);
+    const std::string what = "large counts series " + std::to_string(i);
+    check_pelt_equals_op(cost, pen, m, what);
+    check_pelt_equals_op(ps::mbic_cost<ps::poisson_cost>(cost), pen, m, what + " (MBIC)");
+    check_copies_agree(cost, pen, m, what);
+    check_copies_agree(ps::mbic_cost<ps::poisson_cost>(cost), pen, m, what + " (MBIC)");
+  }
+}
+
 TEST_CASE("PELT equals optimal partitioning: linear trend", "[changepoint][pelt][property]") {
   property<ps::linear_trend_cost>(6, series_kind::trend, series_per_cost);
   property<ps::linear_trend_cost>(7, series_kind::normal_rounded, series_per_cost / 2);

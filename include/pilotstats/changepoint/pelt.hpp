@@ -28,13 +28,15 @@
 // dropped candidate is not removed at once: its F(s) becomes +infinity, which makes its value
 // +infinity, and the arrays are compacted once a quarter of the candidates are gone (new
 // candidates go soonest, so the old ones in front rarely move).
-//   - For the normal mean (no logarithm in C) with the test due at once (R's pruning, or m = 1),
-//     a step is one pass (pelt_pass): the test of step t - 1, the values of step t and their
-//     first minimum, and already C(s, t + 1), so that the divisions are off the chain from F(t)
-//     to F(t + 1). It is written on four lanes at once (lanes.hpp) and runs as AVX2 code where
-//     the processor has it (chosen at run time; the same bits, tests compare the two).
-//   - Otherwise (Poisson, or a delayed test) the test is a pass of its own after the step, and
-//     Poisson's log(count) comes from the table.
+//   - With the test due at once (R's pruning, or m = 1), a step is one pass (pelt_pass): the
+//     test of step t - 1, the values of step t and their first minimum, and already C(s, t + 1),
+//     so that the divisions and logarithms are off the chain from F(t) to F(t + 1). It is
+//     written on four lanes at once (lanes.hpp) and runs as AVX2 code where the processor has
+//     it (chosen at run time; the same bits, tests compare the two). The normal mean and
+//     Poisson costs take four candidates at once, Poisson's logarithms of whole numbers (the
+//     length and the segment's total count) gathered from the table where it reaches.
+//   - Otherwise (a delayed test: exact pruning with m > 1) the test is a pass of its own after
+//     the step.
 // Same arithmetic per candidate as optimal partitioning, so the same F(t) bit for bit.
 #pragma once
 
@@ -134,15 +136,25 @@ template <class Base>
 concept lane_cost = summed_cost<Base> && requires(const std::array<lanes, Base::boundary_size>& at, lanes& c) {
   Base::between(at, at, c, c);
 };
+// The same for a cost that takes logarithms of whole numbers (Poisson: the length and the
+// total count): given log(length), and a function that gives the log of whole numbers in
+// lanes; `largest_log_argument(a, b)` bounds the numbers it takes logs of between a and b.
+template <class Base>
+concept lane_log_cost = summed_cost<Base> && requires(const std::array<lanes, Base::boundary_size>& at, lanes& c,
+                                                      const std::array<double, Base::boundary_size>& at_one) {
+  Base::between(at, at, c, c, [](const lanes&, lanes&) {}, c);
+  { Base::largest_log_argument(at_one, at_one) } -> std::same_as<double>;
+};
 
 // The whole step when a candidate that fails (*) goes from the next step on (R's pruning, or
-// m = 1), for a cost without logarithms, in one pass over the candidates:
+// m = 1), for a cost without logarithms or one that takes them of whole numbers only (from
+// `log_table`, or `logs` where the table does not reach), in one pass over the candidates:
 //   - the previous step's test, on its values (still in `values`) and its F(t - 1) = `last_best`;
 //   - this step's values F(s) + C(s, t) + beta, from C(s, t) (+ log(t - s) under MBIC) in
 //     `costs`, and the first that attains their minimum, kept per lane (strictly smaller: the
 //     first in a lane stays) and then across the lanes (ties to the smallest index);
-//   - the next step's C(s, t + 1) (+ log(t + 1 - s) from `log_table`) into `costs`, for the
-//     candidates of this step; the search adds the next step's new candidate's.
+//   - the next step's C(s, t + 1) (+ log(t + 1 - s) under MBIC) into `costs`, for the
+//     candidates of this step and the spare (the search's next new candidate).
 // Only the first two wait for F(t - 1): the divisions (and the gather of the logarithms) of the
 // third are off the chain from one step to the next, which is what bounds a step. Same
 // arithmetic per candidate as candidate_values, so the same values. `avx2`: the copy inlined
@@ -150,11 +162,25 @@ concept lane_cost = summed_cost<Base> && requires(const std::array<lanes, Base::
 template <bool exact, bool log_length, bool avx2, class Base, class... Column>
 [[gnu::always_inline]] inline pelt_smallest pelt_pass(const Base& base, const std::array<double, sizeof...(Column)> at_next,
                                                       double next, double penalty, double k, double last_best,
-                                                      const double* log_table, std::size_t padded,
-                                                      double* __restrict values, double* __restrict fs,
-                                                      double* __restrict costs, const double* __restrict start,
+                                                      const double* log_table, integer_logs& logs,
+                                                      std::size_t padded, double* __restrict values,
+                                                      double* __restrict fs, double* __restrict costs,
+                                                      const double* __restrict start,
                                                       const Column* __restrict... column) {
   constexpr std::size_t width = sizeof...(Column);
+  // Logarithms of whole numbers: from the table (one gather), or where it does not reach, one
+  // by one from `logs` (the loop is then a copy of its own, the choice made once).
+  const auto from_table = [&](const lanes& whole, lanes& log) {
+#if PILOTSTATS_AVX2_DISPATCH
+    if constexpr (avx2) gather_avx2(log, log_table, whole);
+    else gather_portable(log, log_table, whole);
+#else
+    gather_portable(log, log_table, whole);
+#endif
+  };
+  const auto one_by_one = [&](const lanes& whole, lanes& log) {
+    for (std::size_t lane = 0; lane < candidate_block; ++lane) log[lane] = logs(whole[lane]);
+  };
   constexpr double gone = std::numeric_limits<double>::infinity();
   const lanes infinity = {gone, gone, gone, gone}, beta = {penalty, penalty, penalty, penalty}, kk = {k, k, k, k},
               before = {last_best, last_best, last_best, last_best}, later = {next, next, next, next};
@@ -162,54 +188,56 @@ template <bool exact, bool log_length, bool avx2, class Base, class... Column>
   for (std::size_t j = 0; j < width; ++j) at_next_lanes[j] = lanes{at_next[j], at_next[j], at_next[j], at_next[j]};
   const auto pad = static_cast<std::int64_t>(padded);
   lanes low = infinity;
-  lane_mask low_at = {pad, pad, pad, pad}, index = {0, 1, 2, 3}, dropped = {0, 0, 0, 0};
-  for (std::size_t i = 0; i < padded; i += candidate_block, index += std::int64_t{candidate_block}) {
-    lanes f, previous, cost;
-    load_lanes(f, fs + i), load_lanes(previous, values + i), load_lanes(cost, costs + i);
-    lane_mask fails;  // pelt_fails, lane by lane
-    if constexpr (exact) {
-      lanes size_before = before, size_f = f, size_c = previous - beta - f;
-      abs_lanes(size_before), abs_lanes(size_f), abs_lanes(size_c);
-      const lanes margin = 1e-9 * (1 + size_before + size_f + size_c);
-      fails = previous - beta - kk > before + margin;
-    } else {
-      fails = previous - beta - kk > before;
-    }
-    const lane_mask drop = (f < infinity) & fails;
-    store_lanes(fs + i, drop ? infinity : f);
-    dropped -= drop;
-    // F(s) + C + beta is +infinity for a dropped one (C is finite): the sum need not wait for
-    // the test, which waits for F(t - 1).
-    const lanes sum = f + cost + beta, value = drop ? infinity : sum;
-    store_lanes(values + i, value);
-    const lane_mask lower = value < low;
-    low = lower ? value : low;
-    low_at = lower ? index : low_at;
+  lane_mask low_at = {pad, pad, pad, pad}, dropped = {0, 0, 0, 0};
+  const auto pass = [&](const auto& log_of) __attribute__((always_inline)) {
+    // Its own running minimum and count, which g++ then keeps in registers (not the captured ones).
+    lanes low_here = low;
+    lane_mask low_at_here = low_at, dropped_here = dropped, index = {0, 1, 2, 3};
+    for (std::size_t i = 0; i < padded; i += candidate_block, index += std::int64_t{candidate_block}) {
+      lanes f, previous, cost;
+      load_lanes(f, fs + i), load_lanes(previous, values + i), load_lanes(cost, costs + i);
+      lane_mask fails;  // pelt_fails, lane by lane
+      if constexpr (exact) {
+        lanes size_before = before, size_f = f, size_c = previous - beta - f;
+        abs_lanes(size_before), abs_lanes(size_f), abs_lanes(size_c);
+        const lanes margin = 1e-9 * (1 + size_before + size_f + size_c);
+        fails = previous - beta - kk > before + margin;
+      } else {
+        fails = previous - beta - kk > before;
+      }
+      const lane_mask drop = (f < infinity) & fails;
+      store_lanes(fs + i, drop ? infinity : f);
+      dropped_here -= drop;
+      // F(s) + C + beta is +infinity for a dropped one (C is finite): the sum need not wait for
+      // the test, which waits for F(t - 1).
+      const lanes sum = f + cost + beta, value = drop ? infinity : sum;
+      store_lanes(values + i, value);
+      const lane_mask lower = value < low_here;
+      low_here = lower ? value : low_here;
+      low_at_here = lower ? index : low_at_here;
 
-    lanes length, c;
-    load_lanes(length, start + i);
-    length = later - length;
-    if constexpr (lane_cost<Base>) {
+      lanes length, log_length_of, c;
+      load_lanes(length, start + i);
+      length = later - length;
+      if constexpr (log_length || lane_log_cost<Base>) log_of(length, log_length_of);
       std::array<lanes, width> at_s;
       [&]<std::size_t... j>(std::index_sequence<j...>) { (load_lanes(at_s[j], column + i), ...); }
       (std::make_index_sequence<width>{});
-      Base::between(at_s, at_next_lanes, length, c);
-    } else {
-      for (std::size_t lane = 0; lane < candidate_block; ++lane)
-        c[lane] = base.between(std::array<double, width>{column[i + lane]...}, at_next, length[lane]);
+      if constexpr (lane_cost<Base>) {
+        Base::between(at_s, at_next_lanes, length, c);
+      } else if constexpr (lane_log_cost<Base>) {
+        Base::between(at_s, at_next_lanes, length, log_length_of, log_of, c);
+      } else {
+        for (std::size_t lane = 0; lane < candidate_block; ++lane)
+          c[lane] = base.between(std::array<double, width>{column[i + lane]...}, at_next, length[lane]);
+      }
+      if constexpr (log_length) c += log_length_of;
+      store_lanes(costs + i, c);
     }
-    if constexpr (log_length) {
-      lanes log_length_of;
-#if PILOTSTATS_AVX2_DISPATCH
-      if constexpr (avx2) gather_avx2(log_length_of, log_table, length);
-      else gather_portable(log_length_of, log_table, length);
-#else
-      gather_portable(log_length_of, log_table, length);
-#endif
-      c += log_length_of;
-    }
-    store_lanes(costs + i, c);
-  }
+    low = low_here, low_at = low_at_here, dropped = dropped_here;
+  };
+  if (log_table) pass(from_table);
+  else pass(one_by_one);
   // Across the lanes with branches: the best candidate, so its lane, is mostly the same from one
   // step to the next, and a predicted branch lets the next step start early (a branch-free choice
   // made the whole search 10% slower).
@@ -226,11 +254,11 @@ template <bool exact, bool log_length, bool avx2, class Base, class... Column>
 template <bool exact, bool log_length, class Base, class... Column>
 [[gnu::target("avx2"), gnu::flatten]] pelt_smallest pelt_pass_avx2(
     const Base& base, const std::array<double, sizeof...(Column)> at_next, double next, double penalty, double k,
-    double last_best, const double* log_table, std::size_t padded, double* __restrict values,
-    double* __restrict fs, double* __restrict costs, const double* __restrict start,
+    double last_best, const double* log_table, integer_logs& logs, std::size_t padded,
+    double* __restrict values, double* __restrict fs, double* __restrict costs, const double* __restrict start,
     const Column* __restrict... column) {
-  return pelt_pass<exact, log_length, true>(base, at_next, next, penalty, k, last_best, log_table, padded, values,
-                                            fs, costs, start, column...);
+  return pelt_pass<exact, log_length, true>(base, at_next, next, penalty, k, last_best, log_table, logs, padded,
+                                            values, fs, costs, start, column...);
 }
 #endif
 
@@ -317,10 +345,10 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
   };
   std::size_t padded_before = 0;  // the lanes through which padding holds a candidate's data
   // A dropped candidate goes from the next step on (R's pruning, or m = 1): for a summed cost
-  // without logarithms the whole step is one pass (pelt_pass, in its AVX2 copy where the
-  // processor has it), which also takes the test and works out the next step's costs (MBIC's
-  // logarithms from the table: lengths up to n must fit); otherwise the test runs right after
-  // the step (pelt_drop_now).
+  // without logarithms, or with logarithms of whole numbers only (Poisson), the whole step is
+  // one pass (pelt_pass, in its AVX2 copy where the processor has it), which also takes the test
+  // and works out the next step's costs; otherwise the test runs right after the step
+  // (pelt_drop_now).
   const bool drop_next = delay == 1;
   constexpr bool plain_cost = [] {
     if constexpr (width > 0)
@@ -329,7 +357,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
       };
     return false;
   }();
-  const bool one_pass = plain_cost && drop_next && (!split::log_length || detail::integer_logs::covers(static_cast<double>(n) + 1));
+  const bool one_pass = (plain_cost || detail::lane_log_cost<base_t>) && drop_next;
   [[maybe_unused]] const bool use_avx2 = detail::has_avx2();
   // In one pass, lane `count` is a spare that holds the next step's new candidate (F = +infinity
   // until then), so that the pass works out its cost too.
@@ -408,17 +436,22 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
         if (one_pass) {
           const double next = now + 1;  // at t = n the next step's costs are not used
           const auto at_next = base.boundary(std::min(t + 1, n));
-          const double* log_table = split::log_length ? logs.through(next - start[0]) : nullptr;  // start[0]: oldest
+          // The logarithms it takes, of whole numbers up to `largest`, from the table if it reaches.
+          double largest = next - start[0];  // start[0]: the oldest
+          if constexpr (detail::lane_log_cost<base_t>)
+            largest = std::max(largest, base_t::largest_log_argument({sums[j][0]...}, at_next));
+          const double* log_table =
+              split::log_length || detail::lane_log_cost<base_t> ? logs.through(largest) : nullptr;
           const auto pass = [&]<bool exact>() __attribute__((always_inline)) {
 #if PILOTSTATS_AVX2_DISPATCH
             if (use_avx2)
-              return detail::pelt_pass_avx2<exact, split::log_length>(base, at_next, next, penalty, k, last_best,
-                                                                      log_table, padded, values.data(), fs.data(),
-                                                                      costs.data(), start.data(), sums[j].data()...);
+              return detail::pelt_pass_avx2<exact, split::log_length>(
+                  base, at_next, next, penalty, k, last_best, log_table, logs, padded, values.data(), fs.data(),
+                  costs.data(), start.data(), sums[j].data()...);
 #endif
-            return detail::pelt_pass<exact, split::log_length, false>(base, at_next, next, penalty, k, last_best,
-                                                                      log_table, padded, values.data(), fs.data(),
-                                                                      costs.data(), start.data(), sums[j].data()...);
+            return detail::pelt_pass<exact, split::log_length, false>(
+                base, at_next, next, penalty, k, last_best, log_table, logs, padded, values.data(), fs.data(),
+                costs.data(), start.data(), sums[j].data()...);
           };
           const detail::pelt_smallest found = as_r ? pass.template operator()<false>() : pass.template operator()<true>();
           first = found.at;
