@@ -13,8 +13,11 @@
 // with a different one. They take references, and are always inlined.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
+
+#include "pilotstats/changepoint/cost.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -51,6 +54,33 @@ using lane_mask = std::int64_t __attribute__((vector_size(32)));  // a compariso
                                                        _mm256_cvttpd_epi32(reinterpret_cast<__m256d>(index)), all, 8));
 }
 #endif
+
+// table[k] for the whole numbers k in `index`, in the AVX2 copy by one instruction.
+template <bool avx2>
+[[gnu::always_inline]] inline void gather(lanes& v, const double* table, const lanes& index) {
+#if PILOTSTATS_AVX2_DISPATCH
+  if constexpr (avx2) gather_avx2(v, table, index);
+  else gather_portable(v, table, index);
+#else
+  gather_portable(v, table, index);
+#endif
+}
+
+// A cost whose between() takes four candidates at once (a template over the number type,
+// giving its result through a reference: lanes.hpp).
+template <class Base>
+concept lane_cost = summed_cost<Base> && requires(const std::array<lanes, Base::boundary_size>& at, lanes& c) {
+  Base::between(at, at, c, c);
+};
+// The same for a cost that takes logarithms of whole numbers (Poisson: the length and the
+// total count): given log(length), and a function that gives the log of whole numbers in
+// lanes; `largest_log_argument(a, b)` bounds the numbers it takes logs of between a and b.
+template <class Base>
+concept lane_log_cost = summed_cost<Base> && requires(const std::array<lanes, Base::boundary_size>& at, lanes& c,
+                                                      const std::array<double, Base::boundary_size>& at_one) {
+  Base::between(at, at, c, c, [](const lanes&, lanes&) {}, c);
+  { Base::largest_log_argument(at_one, at_one) } -> std::same_as<double>;
+};
 
 // Tests set this to false to run the plain copies on a machine that has AVX2.
 inline bool avx2_allowed = true;

@@ -130,22 +130,6 @@ struct pelt_smallest {
   std::size_t dropped;  // by the test that ran in the same pass
 };
 
-// A cost whose between() takes four candidates at once (a template over the number type,
-// giving its result through a reference: lanes.hpp).
-template <class Base>
-concept lane_cost = summed_cost<Base> && requires(const std::array<lanes, Base::boundary_size>& at, lanes& c) {
-  Base::between(at, at, c, c);
-};
-// The same for a cost that takes logarithms of whole numbers (Poisson: the length and the
-// total count): given log(length), and a function that gives the log of whole numbers in
-// lanes; `largest_log_argument(a, b)` bounds the numbers it takes logs of between a and b.
-template <class Base>
-concept lane_log_cost = summed_cost<Base> && requires(const std::array<lanes, Base::boundary_size>& at, lanes& c,
-                                                      const std::array<double, Base::boundary_size>& at_one) {
-  Base::between(at, at, c, c, [](const lanes&, lanes&) {}, c);
-  { Base::largest_log_argument(at_one, at_one) } -> std::same_as<double>;
-};
-
 // The whole step when a candidate that fails (*) goes from the next step on (R's pruning, or
 // m = 1), for a cost without logarithms or one that takes them of whole numbers only (from
 // `log_table`, or `logs` where the table does not reach), in one pass over the candidates:
@@ -170,14 +154,7 @@ template <bool exact, bool log_length, bool avx2, class Base, class... Column>
   constexpr std::size_t width = sizeof...(Column);
   // Logarithms of whole numbers: from the table (one gather), or where it does not reach, one
   // by one from `logs` (the loop is then a copy of its own, the choice made once).
-  const auto from_table = [&](const lanes& whole, lanes& log) {
-#if PILOTSTATS_AVX2_DISPATCH
-    if constexpr (avx2) gather_avx2(log, log_table, whole);
-    else gather_portable(log, log_table, whole);
-#else
-    gather_portable(log, log_table, whole);
-#endif
-  };
+  const auto from_table = [&](const lanes& whole, lanes& log) { gather<avx2>(log, log_table, whole); };
   const auto one_by_one = [&](const lanes& whole, lanes& log) {
     for (std::size_t lane = 0; lane < candidate_block; ++lane) log[lane] = logs(whole[lane]);
   };
