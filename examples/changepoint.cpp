@@ -594,9 +594,11 @@ int main(int argc, char** argv) {
     for (auto& w : warnings) {  // the library names its option; the user gave this program's
       if (const auto at = w.find("increase max_changes"); at != std::string::npos) w.replace(at + 9, 11, "--max-changes");
       // The library names a change by its index (R's cpt); the user reads months.
-      for (auto b : changes)
-        if (const std::string at = "the change at " + std::to_string(b) + " "; w.find(at) != std::string::npos)
-          w.replace(w.find(at), at.size(), "the change in " + month_at(b).to_string() + " ");
+      for (auto b : changes) {
+        const std::string at = "the change at " + std::to_string(b) + " ";
+        if (const auto i = w.find(at); i != std::string::npos)
+          w.replace(i, at.size(), "the change in " + month_at(b).to_string() + " ");
+      }
     }
     for (const auto& w : warnings) out << "Warning: " << w << '\n';
     j["warnings"] = warnings;

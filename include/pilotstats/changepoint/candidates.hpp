@@ -45,11 +45,9 @@ class integer_logs {
     grow(static_cast<std::size_t>(k));
     return table_[static_cast<std::int64_t>(k)];
   }
-  // Whether the table can hold k (else through(k) gives none).
-  static bool covers(double k) { return k >= 0 && k < static_cast<double>(largest); }
   // The table through k, for a loop that looks up many k <= that (none if k is too large).
   const double* through(double k) {
-    if (!covers(k)) return nullptr;
+    if (!(k >= 0 && k < static_cast<double>(largest))) return nullptr;
     if (!(k < static_cast<double>(table_.size()))) grow(static_cast<std::size_t>(k));
     return table_.data();
   }

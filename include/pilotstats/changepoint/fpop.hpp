@@ -275,6 +275,10 @@ void sort_by_lo(T* v, std::size_t size) {  // insertion sort: the lists are shor
 // the smallest s). `log_length` is FPOP's table of log(k); the Poisson cost's log(count) come
 // from `count_logs` where it reaches, else from `logs`. `avx2`: the copy inlined into
 // fpop_pending_avx2.
+// (g++ 12 says each built vector "may be used uninitialized" where the four values fill it: a
+// false warning, silenced here only.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 template <bool avx2, class Base>
 [[gnu::always_inline]] inline void fpop_pending(const Base& base, const std::array<double, Base::boundary_size>& at_t,
                                                 Eigen::Index t, double penalty, const double* f, Eigen::Index first,
@@ -285,11 +289,7 @@ template <bool avx2, class Base>
   const double now = static_cast<double>(t);
   const lanes beta = {penalty, penalty, penalty, penalty}, later = {now, now, now, now};
   std::array<lanes, width> at_t_lanes{};
-  for (std::size_t j = 0; j < width; ++j) at_t_lanes[j] = lanes{at_t[j], at_t[j], at_t[j], at_t[j]};
-  const auto from_table = [&](const lanes& whole, lanes& log) { gather<avx2>(log, count_logs, whole); };
-  const auto one_by_one = [&](const lanes& whole, lanes& log) {
-    for (std::size_t lane = 0; lane < candidate_block; ++lane) log[lane] = logs(whole[lane]);
-  };
+  splat_each(at_t_lanes, at_t);
   constexpr double gone = std::numeric_limits<double>::infinity();
   lanes low = {gone, gone, gone, gone}, low_at = {0, 0, 0, 0};
   Eigen::Index s = first;
@@ -304,7 +304,7 @@ template <bool avx2, class Base>
       log_t = __builtin_shuffle(log_t, lane_mask{3, 2, 1, 0});
       const std::array<std::array<double, width>, candidate_block> b = {base.boundary(s), base.boundary(s + 1),
                                                                          base.boundary(s + 2), base.boundary(s + 3)};
-      std::array<lanes, width> at_s{};
+      std::array<lanes, width> at_s;
       for (std::size_t j = 0; j < width; ++j) at_s[j] = lanes{b[0][j], b[1][j], b[2][j], b[3][j]};
       if constexpr (lane_cost<Base>) Base::between(at_s, at_t_lanes, length, c);
       else Base::between(at_s, at_t_lanes, length, log_t, log_of, c);
@@ -316,12 +316,7 @@ template <bool avx2, class Base>
     }
     low = low_here, low_at = low_at_here;
   };
-  if constexpr (lane_log_cost<Base>) {
-    if (count_logs) blocks(from_table);
-    else blocks(one_by_one);
-  } else {
-    blocks(one_by_one);  // (takes no logs of counts)
-  }
+  with_whole_logs<avx2>(count_logs, logs, blocks);  // (the normal mean takes no logs of counts)
   double block_best = gone, block_arg = 0;  // ties across lanes to the smallest s
   for (std::size_t lane = 0; lane < candidate_block; ++lane)
     if (low[lane] < block_best || (low[lane] == block_best && low_at[lane] < block_arg))
@@ -347,6 +342,7 @@ template <class Base>
   fpop_pending<true>(base, at_t, t, penalty, f, first, last, log_length, count_logs, logs, best, arg);
 }
 #endif
+#pragma GCC diagnostic pop
 
 }  // namespace detail
 
@@ -642,36 +638,23 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     // The pending candidates (MBIC), newer than all of the above: a tie goes to the above.
     std::size_t pending = 0;
     if constexpr (traits::log_length) {
-      const Eigen::Index first = std::max<Eigen::Index>(0, t - entry + 1), newest = t - m;
-      if (first >= m) {  // all admissible: four at a time (AVX2 where the processor has it)
+      // The admissible s among them, in order: 0, then those from m on (four at a time).
+      const auto evaluate = [&](Eigen::Index first, Eigen::Index last) {
         const double* count_logs = nullptr;
         if constexpr (detail::lane_log_cost<base_t>)
           count_logs = logs.through(base_t::largest_log_argument(base.boundary(first), at_t));
-        const auto go = [&]<bool avx2>() {
 #if PILOTSTATS_AVX2_DISPATCH
-          if constexpr (avx2) {
-            detail::fpop_pending_avx2(base, at_t, t, penalty, f.data(), first, newest, log_length.data(), count_logs,
-                                      logs, best, arg);
-            return;
-          }
+        if (use_avx2)
+          return detail::fpop_pending_avx2(base, at_t, t, penalty, f.data(), first, last, log_length.data(),
+                                           count_logs, logs, best, arg);
 #endif
-          detail::fpop_pending<false>(base, at_t, t, penalty, f.data(), first, newest, log_length.data(), count_logs,
-                                      logs, best, arg);
-        };
-        if (use_avx2) go.template operator()<true>();
-        else go.template operator()<false>();
-        pending = static_cast<std::size_t>(newest - first + 1);
-      } else {
-        for (Eigen::Index s = first; s <= newest; ++s) {
-          if (s != 0 && s < m) continue;
-          const double value = f[static_cast<std::size_t>(s)] +
-                               detail::candidate_cost<true>(base, base.boundary(s), at_t, static_cast<double>(t - s),
-                                                            log_length[static_cast<std::size_t>(t - s)], logs) +
-                               penalty;
-          if (value < best) best = value, arg = s;
-          ++pending;
-        }
-      }
+        detail::fpop_pending<false>(base, at_t, t, penalty, f.data(), first, last, log_length.data(), count_logs,
+                                    logs, best, arg);
+      };
+      const Eigen::Index first = std::max<Eigen::Index>(0, t - entry + 1), newest = t - m;
+      if (first == 0) evaluate(0, 0), ++pending;
+      if (const Eigen::Index from = std::max(first, m); from <= newest)
+        evaluate(from, newest), pending += static_cast<std::size_t>(newest - from + 1);
     }
     f[static_cast<std::size_t>(t)] = best;
     last[static_cast<std::size_t>(t)] = arg;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "pilotstats/changepoint/candidates.hpp"
 #include "pilotstats/changepoint/cost.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -64,6 +65,25 @@ template <bool avx2>
 #else
   gather_portable(v, table, index);
 #endif
+}
+
+// body(log_of), with log_of(whole, log) giving the logs of whole numbers: gathered from `table`,
+// or where there is none (it does not reach them) one by one from `logs`. The body is
+// instantiated for each, so the choice is made once per pass, not per block.
+template <bool avx2, class Body>
+[[gnu::always_inline]] inline void with_whole_logs(const double* table, integer_logs& logs, Body&& body) {
+  if (table)
+    body([&](const lanes& whole, lanes& log) { gather<avx2>(log, table, whole); });
+  else
+    body([&](const lanes& whole, lanes& log) {
+      for (std::size_t lane = 0; lane < candidate_block; ++lane) log[lane] = logs(whole[lane]);
+    });
+}
+
+// Each value in all four lanes.
+template <std::size_t width>
+[[gnu::always_inline]] inline void splat_each(std::array<lanes, width>& v, const std::array<double, width>& x) {
+  for (std::size_t j = 0; j < width; ++j) v[j] = lanes{x[j], x[j], x[j], x[j]};
 }
 
 // A cost whose between() takes four candidates at once (a template over the number type,

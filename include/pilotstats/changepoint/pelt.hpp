@@ -152,17 +152,11 @@ template <bool exact, bool log_length, bool avx2, class Base, class... Column>
                                                       const double* __restrict start,
                                                       const Column* __restrict... column) {
   constexpr std::size_t width = sizeof...(Column);
-  // Logarithms of whole numbers: from the table (one gather), or where it does not reach, one
-  // by one from `logs` (the loop is then a copy of its own, the choice made once).
-  const auto from_table = [&](const lanes& whole, lanes& log) { gather<avx2>(log, log_table, whole); };
-  const auto one_by_one = [&](const lanes& whole, lanes& log) {
-    for (std::size_t lane = 0; lane < candidate_block; ++lane) log[lane] = logs(whole[lane]);
-  };
   constexpr double gone = std::numeric_limits<double>::infinity();
   const lanes infinity = {gone, gone, gone, gone}, beta = {penalty, penalty, penalty, penalty}, kk = {k, k, k, k},
               before = {last_best, last_best, last_best, last_best}, later = {next, next, next, next};
-  std::array<lanes, width> at_next_lanes;
-  for (std::size_t j = 0; j < width; ++j) at_next_lanes[j] = lanes{at_next[j], at_next[j], at_next[j], at_next[j]};
+  std::array<lanes, width> at_next_lanes{};
+  splat_each(at_next_lanes, at_next);
   const auto pad = static_cast<std::int64_t>(padded);
   lanes low = infinity;
   lane_mask low_at = {pad, pad, pad, pad}, dropped = {0, 0, 0, 0};
@@ -213,8 +207,7 @@ template <bool exact, bool log_length, bool avx2, class Base, class... Column>
     }
     low = low_here, low_at = low_at_here, dropped = dropped_here;
   };
-  if (log_table) pass(from_table);
-  else pass(one_by_one);
+  with_whole_logs<avx2>(log_table, logs, pass);  // logarithms from the table, or one by one
   // Across the lanes with branches: the best candidate, so its lane, is mostly the same from one
   // step to the next, and a predicted branch lets the next step start early (a branch-free choice
   // made the whole search 10% slower).
