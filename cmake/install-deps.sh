@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config         # toolchain
+  clang                             # a second compiler for the headers (tests/packaging)
   libeigen3-dev libboost-math-dev   # the library's two dependencies
   catch2 libbenchmark-dev           # tests and benchmarks
   libcli11-dev nlohmann-json3-dev   # the programs in examples/

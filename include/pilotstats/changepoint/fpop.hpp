@@ -273,18 +273,21 @@ void sort_by_lo(T* v, std::size_t size) {  // insertion sort: the lists are shor
 // time: F(s) + C(s, t) + log(t - s) + beta as candidate_cost computes it (the same bits), and
 // `best` / `arg` replaced by the first smaller one (so a tie goes to what came before, then to
 // the smallest s). `log_length` is FPOP's table of log(k); the Poisson cost's log(count) come
-// from `count_logs` where it reaches, else from `logs`. `avx2`: the copy inlined into
-// fpop_pending_avx2.
+// from `count_logs` where it reaches, else from `logs`. fpop_pending_avx2 inlines it as AVX2
+// code.
 // (g++ 12 says each built vector "may be used uninitialized" where the four values fill it: a
 // false warning, silenced here only.)
+#if !defined(__clang__)  // (clang has no such warning)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-template <bool avx2, class Base>
-[[gnu::always_inline]] inline void fpop_pending(const Base& base, const std::array<double, Base::boundary_size>& at_t,
-                                                Eigen::Index t, double penalty, const double* f, Eigen::Index first,
-                                                Eigen::Index last, const double* log_length,
-                                                const double* count_logs, integer_logs& logs, double& best,
-                                                Eigen::Index& arg) {
+#endif
+template <class Base>
+[[gnu::always_inline]] inline void fpop_pending(const Base& base,
+                                                const std::array<double, Base::boundary_size>& at_t,
+                                                Eigen::Index t, double penalty, const double* f,
+                                                Eigen::Index first, Eigen::Index last,
+                                                const double* log_length, const double* count_logs,
+                                                integer_logs& logs, double& best, Eigen::Index& arg) {
   constexpr std::size_t width = Base::boundary_size;
   const double now = static_cast<double>(t);
   const lanes beta = {penalty, penalty, penalty, penalty}, later = {now, now, now, now};
@@ -293,7 +296,7 @@ template <bool avx2, class Base>
   constexpr double gone = std::numeric_limits<double>::infinity();
   lanes low = {gone, gone, gone, gone}, low_at = {0, 0, 0, 0};
   Eigen::Index s = first;
-  const auto blocks = [&](const auto& log_of) __attribute__((always_inline)) {
+  const auto blocks = [&](const auto& log_of, auto) __attribute__((always_inline)) {
     lanes low_here = low, low_at_here = low_at;
     for (; s + 3 <= last; s += 4) {
       const auto d = static_cast<double>(s);
@@ -301,7 +304,7 @@ template <bool avx2, class Base>
       lanes fs, log_t, c;
       load_lanes(fs, f + s);
       load_lanes(log_t, log_length + (t - s - 3));  // log(t - s - 3) .. log(t - s): reversed
-      log_t = __builtin_shuffle(log_t, lane_mask{3, 2, 1, 0});
+      reverse_lanes(log_t);
       const std::array<std::array<double, width>, candidate_block> b = {base.boundary(s), base.boundary(s + 1),
                                                                          base.boundary(s + 2), base.boundary(s + 3)};
       std::array<lanes, width> at_s;
@@ -316,7 +319,7 @@ template <bool avx2, class Base>
     }
     low = low_here, low_at = low_at_here;
   };
-  with_whole_logs<avx2>(count_logs, logs, blocks);  // (the normal mean takes no logs of counts)
+  with_whole_logs(count_logs, logs, blocks);  // (the normal mean takes no logs of counts)
   double block_best = gone, block_arg = 0;  // ties across lanes to the smallest s
   for (std::size_t lane = 0; lane < candidate_block; ++lane)
     if (low[lane] < block_best || (low[lane] == block_best && low_at[lane] < block_arg))
@@ -339,10 +342,12 @@ template <class Base>
                                                              Eigen::Index first, Eigen::Index last,
                                                              const double* log_length, const double* count_logs,
                                                              integer_logs& logs, double& best, Eigen::Index& arg) {
-  fpop_pending<true>(base, at_t, t, penalty, f, first, last, log_length, count_logs, logs, best, arg);
+  fpop_pending(base, at_t, t, penalty, f, first, last, log_length, count_logs, logs, best, arg);
 }
 #endif
+#if !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 }  // namespace detail
 
@@ -648,8 +653,8 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
           return detail::fpop_pending_avx2(base, at_t, t, penalty, f.data(), first, last, log_length.data(),
                                            count_logs, logs, best, arg);
 #endif
-        detail::fpop_pending<false>(base, at_t, t, penalty, f.data(), first, last, log_length.data(), count_logs,
-                                    logs, best, arg);
+        detail::fpop_pending(base, at_t, t, penalty, f.data(), first, last, log_length.data(), count_logs,
+                             logs, best, arg);
       };
       const Eigen::Index first = std::max<Eigen::Index>(0, t - entry + 1), newest = t - m;
       if (first == 0) evaluate(0, 0), ++pending;

@@ -20,21 +20,21 @@
 // They keep more candidates than R; none changes an answer except where R's is not optimal.
 // pelt_pruning::r_changepoint prunes exactly as R does, to reproduce what R reports.
 //
-// Speed. The candidates live in arrays (structure of arrays): F(s), s as a double and, for a
-// summed_cost (cost.hpp), the cost's boundary values at s. Each step is then a few tight passes
-// (candidates.hpp): MBIC's log(t - s) gathered from a table (integer_logs: std::log's own
-// results, so the same bits as mbic_cost), the values F(s) + C(s, t) + beta with their minimum,
-// the first candidate that attains it (ties go to the smallest s), and the pruning test. A
-// dropped candidate is not removed at once: its F(s) becomes +infinity, which makes its value
-// +infinity, and the arrays are compacted once a quarter of the candidates are gone (new
-// candidates go soonest, so the old ones in front rarely move).
+// Speed. The candidates live in arrays (structure of arrays): F(s), s as a double (and as an
+// integer, to index tables) and, for a summed_cost (cost.hpp), the cost's boundary values at s.
+// Each step is then a few tight passes (candidates.hpp): MBIC's log(t - s) read from a table
+// (integer_logs: std::log's own results, so the same bits as mbic_cost), the values
+// F(s) + C(s, t) + beta with their minimum, the first candidate that attains it (ties go to the
+// smallest s), and the pruning test. A dropped candidate is not removed at once: its F(s) becomes
+// +infinity, which makes its value +infinity, and the arrays are compacted once a quarter of the
+// candidates are gone (new candidates go soonest, so the old ones in front rarely move).
 //   - With the test due at once (R's pruning, or m = 1), a step is one pass (pelt_pass): the
 //     test of step t - 1, the values of step t and their first minimum, and already C(s, t + 1),
 //     so that the divisions and logarithms are off the chain from F(t) to F(t + 1). It is
 //     written on four lanes at once (lanes.hpp) and runs as AVX2 code where the processor has
 //     it (chosen at run time; the same bits, tests compare the two). The normal mean and
 //     Poisson costs take four candidates at once, Poisson's logarithms of whole numbers (the
-//     length and the segment's total count) gathered from the table where it reaches.
+//     length and the segment's total count) read from the table where it reaches.
 //   - Otherwise (a delayed test: exact pruning with m > 1) the test is a pass of its own after
 //     the step.
 // Same arithmetic per candidate as optimal partitioning, so the same F(t) bit for bit.
@@ -109,7 +109,7 @@ template <bool exact>
 double pelt_test(double& fs, double value, double penalty, double k, double best) {
   constexpr double gone = std::numeric_limits<double>::infinity();
   const double was = fs;
-  fs = (was < gone) & pelt_fails<exact>(value, was, penalty, k, best) ? gone : was;
+  fs = ((was < gone) & pelt_fails<exact>(value, was, penalty, k, best)) ? gone : was;
   return fs == was ? 0.0 : 1.0;
 }
 
@@ -139,18 +139,17 @@ struct pelt_smallest {
 //     first in a lane stays) and then across the lanes (ties to the smallest index);
 //   - the next step's C(s, t + 1) (+ log(t + 1 - s) under MBIC) into `costs`, for the
 //     candidates of this step and the spare (the search's next new candidate).
-// Only the first two wait for F(t - 1): the divisions (and the gather of the logarithms) of the
+// Only the first two wait for F(t - 1): the divisions (and the loads of the logarithms) of the
 // third are off the chain from one step to the next (that made a step about 10% faster). Same
-// arithmetic per candidate as candidate_values, so the same values. `avx2`: the copy inlined
-// into pelt_pass_avx2.
-template <bool exact, bool log_length, bool avx2, class Base, class... Column>
-[[gnu::always_inline]] inline pelt_smallest pelt_pass(const Base& base, const std::array<double, sizeof...(Column)> at_next,
-                                                      double next, double penalty, double k, double last_best,
-                                                      const double* log_table, integer_logs& logs,
-                                                      std::size_t padded, double* __restrict values,
-                                                      double* __restrict fs, double* __restrict costs,
-                                                      const double* __restrict start,
-                                                      const Column* __restrict... column) {
+// arithmetic per candidate as candidate_values, so the same values. log(t + 1 - s) is read from
+// the table by the integer s (`whole_start`), not converted from the double s.
+template <bool exact, bool log_length, class Base, class... Column>
+[[gnu::always_inline]] inline pelt_smallest pelt_pass(
+    const Base& base, const std::array<double, sizeof...(Column)> at_next, double next, double penalty,
+    double k, double last_best, const double* log_table, integer_logs& logs, std::size_t padded,
+    double* __restrict values, double* __restrict fs, double* __restrict costs,
+    const double* __restrict start, const std::int64_t* __restrict whole_start,
+    const Column* __restrict... column) {
   constexpr std::size_t width = sizeof...(Column);
   constexpr double gone = std::numeric_limits<double>::infinity();
   const lanes infinity = {gone, gone, gone, gone}, beta = {penalty, penalty, penalty, penalty}, kk = {k, k, k, k},
@@ -160,7 +159,8 @@ template <bool exact, bool log_length, bool avx2, class Base, class... Column>
   const auto pad = static_cast<std::int64_t>(padded);
   lanes low = infinity;
   lane_mask low_at = {pad, pad, pad, pad}, dropped = {0, 0, 0, 0};
-  const auto pass = [&](const auto& log_of) __attribute__((always_inline)) {
+  const double* log_table_next = log_table ? log_table + static_cast<std::int64_t>(next) : nullptr;
+  const auto pass = [&](const auto& log_of, auto from_table) __attribute__((always_inline)) {
     // Its own running minimum and count, which g++ then keeps in registers (not the captured ones).
     lanes low_here = low;
     lane_mask low_at_here = low_at, dropped_here = dropped, index = {0, 1, 2, 3};
@@ -190,7 +190,12 @@ template <bool exact, bool log_length, bool avx2, class Base, class... Column>
       lanes length, log_length_of, c;
       load_lanes(length, start + i);
       length = later - length;
-      if constexpr (log_length || lane_log_cost<Base>) log_of(length, log_length_of);
+      if constexpr (log_length || lane_log_cost<Base>) {  // log(t + 1 - s)
+        if constexpr (from_table)
+          gather_back(log_length_of, log_table_next, whole_start + i);
+        else
+          log_of(length, log_length_of);
+      }
       std::array<lanes, width> at_s;
       [&]<std::size_t... j>(std::index_sequence<j...>) { (load_lanes(at_s[j], column + i), ...); }
       (std::make_index_sequence<width>{});
@@ -207,7 +212,7 @@ template <bool exact, bool log_length, bool avx2, class Base, class... Column>
     }
     low = low_here, low_at = low_at_here, dropped = dropped_here;
   };
-  with_whole_logs<avx2>(log_table, logs, pass);  // logarithms from the table, or one by one
+  with_whole_logs(log_table, logs, pass);  // logarithms from the table, or one by one
   // Across the lanes with branches: the best candidate, so its lane, is mostly the same from one
   // step to the next, and a predicted branch lets the next step start early (a branch-free choice
   // made the whole search 10% slower).
@@ -223,12 +228,13 @@ template <bool exact, bool log_length, bool avx2, class Base, class... Column>
 #if PILOTSTATS_AVX2_DISPATCH
 template <bool exact, bool log_length, class Base, class... Column>
 [[gnu::target("avx2"), gnu::flatten]] pelt_smallest pelt_pass_avx2(
-    const Base& base, const std::array<double, sizeof...(Column)> at_next, double next, double penalty, double k,
-    double last_best, const double* log_table, integer_logs& logs, std::size_t padded,
-    double* __restrict values, double* __restrict fs, double* __restrict costs, const double* __restrict start,
+    const Base& base, const std::array<double, sizeof...(Column)> at_next, double next, double penalty,
+    double k, double last_best, const double* log_table, integer_logs& logs, std::size_t padded,
+    double* __restrict values, double* __restrict fs, double* __restrict costs,
+    const double* __restrict start, const std::int64_t* __restrict whole_start,
     const Column* __restrict... column) {
-  return pelt_pass<exact, log_length, true>(base, at_next, next, penalty, k, last_best, log_table, logs, padded,
-                                            values, fs, costs, start, column...);
+  return pelt_pass<exact, log_length>(base, at_next, next, penalty, k, last_best, log_table, logs, padded,
+                                      values, fs, costs, start, whole_start, column...);
 }
 #endif
 
@@ -260,7 +266,8 @@ double pelt_drop_later(std::size_t padded, const double* __restrict values, cons
       const std::size_t i = block * candidate_block + lane;
       const double was = drop_time[i];
       const double now =
-          (was == never) & (fs[i] < never) & pelt_fails<exact>(values[i], fs[i], penalty, k, best) ? drop : was;
+          ((was == never) & (fs[i] < never) & pelt_fails<exact>(values[i], fs[i], penalty, k, best)) ? drop
+                                                                                                     : was;
       drop_time[i] = now;
       next[lane] = now < next[lane] ? now : next[lane];
     }
@@ -307,10 +314,11 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
   std::vector<double> drop_time;                 // when it goes (or never): pruning delayed by m
   std::vector<double> fs, start, values, extra;  // F(s), s, this step's values, log(t - s)
   std::vector<double> costs;                     // C(s, t) (+ log(t - s)), from the step before (pelt_pass)
+  std::vector<std::int64_t> whole_start;         // s as an integer (pelt_pass: the logs of t - s by s)
   std::array<std::vector<double>, width> sums;   // the cost's boundary values at s
   const auto reserve = [&](std::size_t size) {
     drop_time.resize(size, never), fs.resize(size, never), start.resize(size), values.resize(size);
-    extra.resize(size), costs.resize(size);
+    extra.resize(size), costs.resize(size), whole_start.resize(size);
     for (auto& column : sums) column.resize(size);
   };
   std::size_t padded_before = 0;  // the lanes through which padding holds a candidate's data
@@ -341,8 +349,10 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     // No branch: the same cost whatever goes. The spare (F = +infinity) is copied last, to `kept`.
     for (std::size_t i = kept; i < count + spare; ++i) {
       fs[kept] = fs[i], start[kept] = start[i], values[kept] = values[i];
-      if (one_pass) costs[kept] = costs[i];  // (loop-invariant tests: g++ takes them out of the loop)
-      else drop_time[kept] = drop_time[i];
+      if (one_pass)
+        costs[kept] = costs[i], whole_start[kept] = whole_start[i];
+      else
+        drop_time[kept] = drop_time[i];  // (loop-invariant tests: g++ takes them out of the loop)
       for (auto& column : sums) column[kept] = column[i];
       kept += fs[i] < never;
     }
@@ -367,7 +377,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     if (admit) {
       drop_time[count] = never;
       fs[count] = f[static_cast<std::size_t>(fresh)];
-      start[count] = static_cast<double>(fresh);
+      start[count] = static_cast<double>(fresh), whole_start[count] = fresh;
       values[count] = -never;  // it had no value last step: the test keeps it
       if constexpr (width > 0) {
         const auto at = base.boundary(fresh);
@@ -384,6 +394,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
       if (one_pass) {
         const Eigen::Index next_fresh = std::min(t + 1 - m, n);
         drop_time[count] = never, fs[count] = never, start[count] = static_cast<double>(next_fresh);
+        whole_start[count] = next_fresh;
         const auto at = base.boundary(next_fresh);
         for (std::size_t j = 0; j < width; ++j) sums[j][count] = at[j];
       }
@@ -392,7 +403,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     // blocks, and lanes left behind by compacting, need it.
     if (padded != padded_before) {
       for (std::size_t i = count + spare; i < padded; ++i) {
-        drop_time[i] = never, fs[i] = never, start[i] = start[i - 1];
+        drop_time[i] = never, fs[i] = never, start[i] = start[i - 1], whole_start[i] = whole_start[i - 1];
         for (auto& column : sums) column[i] = column[i - 1];
       }
       padded_before = padded;
@@ -416,12 +427,12 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
 #if PILOTSTATS_AVX2_DISPATCH
             if (use_avx2)
               return detail::pelt_pass_avx2<exact, split::log_length>(
-                  base, at_next, next, penalty, k, last_best, log_table, logs, padded, values.data(), fs.data(),
-                  costs.data(), start.data(), sums[j].data()...);
+                  base, at_next, next, penalty, k, last_best, log_table, logs, padded, values.data(),
+                  fs.data(), costs.data(), start.data(), whole_start.data(), sums[j].data()...);
 #endif
-            return detail::pelt_pass<exact, split::log_length, false>(
+            return detail::pelt_pass<exact, split::log_length>(
                 base, at_next, next, penalty, k, last_best, log_table, logs, padded, values.data(), fs.data(),
-                costs.data(), start.data(), sums[j].data()...);
+                costs.data(), start.data(), whole_start.data(), sums[j].data()...);
           };
           const detail::pelt_smallest found = as_r ? pass.template operator()<false>() : pass.template operator()<true>();
           first = found.at;

@@ -111,7 +111,7 @@ inline its_window window_effect(const its_result& r, month start, month from, mo
   const Eigen::Index level_col = detail::kept_position(r, e.level_change.term);
   const Eigen::Index slope_col = detail::kept_position(r, e.slope_change.term);
   const auto kept = r.fit.wls.kept;
-  its_window w{from, to};
+  its_window w{.from = from, .to = to};
   double sum = 0;
   Eigen::VectorXd gradient = Eigen::VectorXd::Zero(r.fit.coefficients.size());
   for (std::size_t k = 0; k < r.fitted_design_rows.size(); ++k) {
