@@ -51,6 +51,8 @@ class normal_mean_cost {
   // summed_cost (cost.hpp): sums of y and y^2 before index i.
   static constexpr int boundary_size = 2;
   std::array<double, 2> boundary(Eigen::Index i) const { return {s1_(i), s2_(i)}; }
+  // The same as columns, boundary(i)[j] = boundary_column(j)[i]: FPOP reads consecutive ones at once.
+  const double* boundary_column(int j) const { return j == 0 ? s1_.data() : s2_.data(); }
   static double between(const std::array<double, 2>& a, const std::array<double, 2>& b, double length) {
     double cost;
     between(a, b, length, cost);
