@@ -2,12 +2,17 @@
 // F(t) bit for bit as exact PELT, for the normal mean and Poisson costs with and without MBIC's
 // log(length) terms, random penalties and minimum segment lengths: thousands of simulated
 // series, including rounded data and long runs of equal values (ties, zero counts), which
-// stress the interval logic. R changepoint 2.3's answers on the reference series; edge cases;
-// and that it prunes where PELT cannot.
+// stress the interval logic. That at every step the pieces of mu still hold the best candidate
+// (a check of the pruning itself, which sees pieces cut too short where F(t) does not). R
+// changepoint 2.3's answers on the reference series; edge cases; and that it prunes where PELT
+// cannot.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../support/numeric_csv.hpp"
@@ -158,7 +163,130 @@ TEST_CASE("FPOP under MBIC equals exact PELT on longer series", "[changepoint][f
   }
 }
 
-TEST_CASE("FPOP gives R changepoint 2.3's PELT answers on the reference series", "[changepoint][fpop][reference]") {
+// The functional pruning itself, not only its F(t): after every third step, at every probed mu,
+// the smallest F(s) + beta + L(s, t, mu) (+ log(t - s) under MBIC) over all admissible s, by
+// brute force, must be attained by an s that keeps mu in one of its pieces or is still pending
+// (fpop_trace::on_step). The probes are 21 points over the range of mu (ends included) and
+// just outside both ends of every piece, where a piece cut too short shows first. This sees
+// pieces cut too short even where the cut does not change F(t) (a mu no segment's mean reaches
+// yet), which the F(t) checks above cannot. Tolerance 1e-7 x (1 + |minimum|), 100 times FPOP's
+// margin.
+template <class Cost>
+void check_pieces(const Eigen::VectorXd& y, double pen, Eigen::Index m, bool mbic, const std::string& what) {
+  constexpr bool counts = std::is_same_v<Cost, ps::poisson_cost>;
+  const Cost cost(y);
+  const Eigen::Index n = cost.size();
+  ps::pelt_trace exact;  // F(s), the same bits as FPOP's
+  if (mbic)
+    ps::pelt(ps::mbic_cost<Cost>(cost), pen, m, ps::pelt_pruning::exact, &exact);
+  else
+    ps::pelt(cost, pen, m, ps::pelt_pruning::exact, &exact);
+  const std::vector<double>& f = exact.penalized_cost;
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(n + 1);
+  for (Eigen::Index i = 0; i < n; ++i) sum(i + 1) = sum(i) + y(i);
+  // The range of mu FPOP works on: the one-value segments' estimates, from the cost's sums.
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const ps::segment_estimate e = cost.estimate(i, i + 1);
+    const double mu = counts ? *e.rate : *e.mean;
+    lo = std::min(lo, counts ? 0.0 : mu), hi = std::max(hi, mu);
+  }
+  constexpr int grid = 21;
+  const double step_out = 1e-6 * (hi - lo);  // "just outside" a piece
+  std::string first_failure;
+  std::size_t steps = 0, checked = 0, pieces_seen = 0;
+  // Per candidate s at time t: F(s) + beta (+ log(t - s)), the length and the total of (s, t], and
+  // for the normal mean C(s, t); then L(s, t, mu) is C + length (mu - mean)^2 (normal mean) or
+  // 2 (length mu - x log mu) - 2 x (Poisson, x the total), whose minimum over mu is C(s, t).
+  std::vector<double> base, length, total, segment_cost;
+  std::vector<char> keeps;
+  ps::fpop_trace trace;
+  trace.on_step = [&](Eigen::Index t, const std::vector<ps::fpop_piece_view>& pieces,
+                      Eigen::Index first_pending) {
+    ++steps, pieces_seen += pieces.size();
+    if (t % 3 != 0 || !first_failure.empty()) return;
+    ++checked;
+    const auto size = static_cast<std::size_t>(t + 1);
+    base.assign(size, std::numeric_limits<double>::infinity()), length.resize(size), total.resize(size);
+    segment_cost.resize(size), keeps.resize(size);
+    for (Eigen::Index s = 0; s <= t - m; ++s) {
+      if (s != 0 && s < m) continue;  // not admissible
+      const auto k = static_cast<std::size_t>(s);
+      base[k] = f[k] + pen + (mbic ? std::log(static_cast<double>(t - s)) : 0.0);
+      length[k] = static_cast<double>(t - s), total[k] = sum(t) - sum(s);
+      if constexpr (!counts) segment_cost[k] = cost(s, t);
+    }
+    std::vector<double> probes;
+    for (int g = 0; g < grid; ++g) probes.push_back(g == grid - 1 ? hi : lo + (hi - lo) * g / (grid - 1));
+    for (const auto& p : pieces) {
+      if (p.lo - step_out >= lo) probes.push_back(p.lo - step_out);
+      if (p.hi + step_out <= hi) probes.push_back(p.hi + step_out);
+    }
+    for (const double mu : probes) {
+      std::fill(keeps.begin(), keeps.end(), 0);
+      for (const auto& p : pieces)
+        if (p.lo <= mu && mu <= p.hi) keeps[static_cast<std::size_t>(p.candidate)] = 1;
+      const double log_mu = std::log(mu);
+      double best = std::numeric_limits<double>::infinity(), best_kept = best;
+      Eigen::Index best_at = -1;
+      for (std::size_t k = 0; k < size; ++k) {
+        if (std::isinf(base[k])) continue;
+        double at_mu;
+        if constexpr (counts) {
+          at_mu =
+              total[k] == 0 ? 2 * length[k] * mu : 2 * (length[k] * mu - total[k] * log_mu) - 2 * total[k];
+        } else {
+          const double d = mu - total[k] / length[k];
+          at_mu = segment_cost[k] + length[k] * d * d;
+        }
+        const double value = base[k] + at_mu;
+        if (value < best) best = value, best_at = static_cast<Eigen::Index>(k);
+        if (static_cast<Eigen::Index>(k) >= first_pending || keeps[k]) best_kept = std::min(best_kept, value);
+      }
+      if (!(best_kept <= best + 1e-7 * (1 + std::abs(best))) &&
+          !(std::isinf(best) && std::isinf(best_kept))) {
+        first_failure = "t=" + std::to_string(t) + " mu=" + std::to_string(mu) + ": best " +
+                        std::to_string(best) + " (s=" + std::to_string(best_at) + "), best kept " +
+                        std::to_string(best_kept);
+        return;
+      }
+    }
+  };
+  if (mbic)
+    ps::fpop(ps::mbic_cost<Cost>(cost), pen, m, &trace);
+  else
+    ps::fpop(cost, pen, m, &trace);
+  INFO(what << " n=" << n << " m=" << m << " penalty=" << pen << (mbic ? " MBIC" : ""));
+  CHECK(first_failure == "");
+  CHECK(steps == static_cast<std::size_t>(n - m + 1));
+  CHECK(checked >= steps / 3);
+  CHECK(pieces_seen > steps);  // the check saw pieces
+}
+
+TEST_CASE("FPOP keeps the best candidate at every mu and every step", "[changepoint][fpop][property]") {
+  ps::pcg64 rng(107);
+  for (int i = 0; i < 24; ++i) {
+    const auto n = static_cast<Eigen::Index>(1000 + ps::draw::uniform_int(rng, 1500));
+    const auto changes = static_cast<Eigen::Index>(1 + ps::draw::uniform_int(rng, 4));
+    const bool counts = i % 2 == 1, mbic = i % 3 != 2;  // 16 under MBIC (rechecked at ages 128, 256)
+    Eigen::VectorXd y(n);
+    for (Eigen::Index t = 0; t < n; ++t) {
+      const double level = (t * (changes + 1) / n) % 2 == 1 ? 2.0 : 0.0;
+      y(t) = counts ? static_cast<double>(ps::draw::poisson(rng, level + 0.5))
+                    : ps::draw::normal(rng, level, 1.0);
+    }
+    const double pen = ps::draw::uniform(rng, 0.5, 2.0) * (mbic ? 1.0 : std::log(static_cast<double>(n)));
+    const Eigen::Index m = i % 4 == 3 ? 3 : 1;
+    const std::string what = "series " + std::to_string(i);
+    if (counts)
+      check_pieces<ps::poisson_cost>(y, pen, m, mbic, what);
+    else
+      check_pieces<ps::normal_mean_cost>(y, pen, m, mbic, what);
+  }
+}
+
+TEST_CASE("FPOP gives R changepoint 2.3's PELT answers on the reference series",
+          "[changepoint][fpop][reference]") {
   int checked = 0;
   for (const auto& c : pilotstats_test::changepoint_reference()) {
     if (c.call.find("_PELT_") == std::string::npos || c.call.find("_CROPS_") != std::string::npos) continue;

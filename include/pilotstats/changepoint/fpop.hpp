@@ -98,6 +98,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -111,12 +112,24 @@
 
 namespace pilotstats {
 
+// An interval of the segment parameter mu kept by a candidate last change (see below).
+struct fpop_piece_view {
+  double lo, hi;  // closed
+  Eigen::Index candidate;
+};
+
 struct fpop_trace {
   std::vector<double> penalized_cost;  // F(t), t = 0..n (infinite where no split exists)
   std::size_t max_candidates = 0;      // the most candidate last changes holding pieces at once
   std::size_t max_pieces = 0;          // the most intervals of mu kept at once
   double mean_candidates = 0;          // averaged over t = m..n
   double mean_pending = 0;             // candidates not yet entered (MBIC), averaged likewise
+  // If set, called after each step t with the pieces kept then and the first pending candidate:
+  // every admissible s >= first_pending is evaluated directly (it holds no piece yet). For
+  // tests of the functional pruning itself (fpop_test.cpp): at every mu, some s that keeps mu
+  // or is pending must attain the minimum over all s of F(s) + beta + L(s, t, mu).
+  std::function<void(Eigen::Index t, const std::vector<fpop_piece_view>& pieces, Eigen::Index first_pending)>
+      on_step;
 };
 
 namespace detail {
@@ -654,6 +667,11 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     }
     f[static_cast<std::size_t>(t)] = best;
     last[static_cast<std::size_t>(t)] = arg;
+    if (trace && trace->on_step) {
+      std::vector<fpop_piece_view> view(count);
+      for (std::size_t i = 0; i < count; ++i) view[i] = {pieces[i].lo, pieces[i].hi, pieces[i].tau};
+      trace->on_step(t, view, traits::log_length ? t - entry + 1 : t - m + 1);
+    }
     if (trace) {
       max_pieces = std::max(max_pieces, count);
       max_candidates = std::max(max_candidates, live);
