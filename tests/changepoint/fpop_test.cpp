@@ -204,8 +204,9 @@ void check_pieces(const Eigen::VectorXd& y, double pen, Eigen::Index m, bool mbi
   trace.on_step = [&](Eigen::Index t, const std::vector<ps::fpop_piece_view>& pieces,
                       Eigen::Index first_pending) {
     ++steps, pieces_seen += pieces.size();
-    if (t % 3 != 0 || !first_failure.empty()) return;
+    if (t % 3 != 0) return;
     ++checked;
+    if (!first_failure.empty()) return;  // one failure is enough
     const auto size = static_cast<std::size_t>(t + 1);
     base.assign(size, std::numeric_limits<double>::infinity()), length.resize(size), total.resize(size);
     segment_cost.resize(size), keeps.resize(size);
