@@ -26,21 +26,20 @@ bool searches_agree(const char* what, const Cost& cost, Eigen::Index m) {
   const partition reference = pelt(with_log, pen, m, pelt_pruning::exact, &reference_trace);
   const partition by_op = optimal_partitioning(with_log, pen, m);
   bool ok = by_op.changepoints == reference.changepoints;
+  for (const auto pruning : {pelt_pruning::exact, pelt_pruning::r_changepoint}) {
+    pelt_trace with_avx2, plain;
+    detail::avx2_allowed = true;
+    const partition p = pelt(with_log, pen, m, pruning, &with_avx2);
+    detail::avx2_allowed = false;
+    pelt(with_log, pen, m, pruning, &plain);
+    ok = ok && same_bits(with_avx2.penalized_cost, plain.penalized_cost);
+    // R's pruning may miss the optimum under MBIC; the two copies must still agree bit for bit.
+    if (pruning == pelt_pruning::exact)
+      ok = ok && p.changepoints == reference.changepoints &&
+           same_bits(with_avx2.penalized_cost, reference_trace.penalized_cost);
+  }
   for (const bool avx2 : {true, false}) {
     detail::avx2_allowed = avx2;
-    for (const auto pruning : {pelt_pruning::exact, pelt_pruning::r_changepoint}) {
-      pelt_trace trace;
-      const partition p = pelt(with_log, pen, m, pruning, &trace);
-      // R's pruning may miss the optimum under MBIC; the two copies must still agree bit for bit.
-      if (pruning == pelt_pruning::exact)
-        ok = ok && p.changepoints == reference.changepoints &&
-             same_bits(trace.penalized_cost, reference_trace.penalized_cost);
-      pelt_trace other;
-      detail::avx2_allowed = !avx2;
-      pelt(with_log, pen, m, pruning, &other);
-      detail::avx2_allowed = avx2;
-      ok = ok && same_bits(trace.penalized_cost, other.penalized_cost);
-    }
     fpop_trace trace;
     const partition f = fpop(with_log, pen, m, &trace);
     ok = ok && f.changepoints == reference.changepoints &&

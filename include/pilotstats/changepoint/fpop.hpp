@@ -316,8 +316,7 @@ template <class Base>
       reverse_lanes(log_t);
       std::array<lanes, width> at_s;  // boundary(s .. s + 3), contiguous in each column
       for (std::size_t j = 0; j < width; ++j) load_lanes(at_s[j], column[j] + s);
-      if constexpr (lane_cost<Base>) Base::between(at_s, at_t_lanes, length, c);
-      else Base::between(at_s, at_t_lanes, length, log_t, log_of, c);
+      lane_between<Base>(at_s, at_t_lanes, length, log_t, log_of, c);
       c += log_t;
       const lanes value = fs + c + beta;
       const lane_mask lower = value < low_here;
@@ -670,7 +669,7 @@ partition fpop(const Cost& cost, double penalty, Eigen::Index min_segment_length
     if (trace && trace->on_step) {
       std::vector<fpop_piece_view> view(count);
       for (std::size_t i = 0; i < count; ++i) view[i] = {pieces[i].lo, pieces[i].hi, pieces[i].tau};
-      trace->on_step(t, view, traits::log_length ? t - entry + 1 : t - m + 1);
+      trace->on_step(t, view, t - entry + 1);  // (entry = m without MBIC: none pending)
     }
     if (trace) {
       max_pieces = std::max(max_pieces, count);

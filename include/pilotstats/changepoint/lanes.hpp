@@ -99,6 +99,19 @@ concept lane_log_cost = summed_cost<Base> && requires(const std::array<lanes, Ba
   { Base::largest_log_argument(at_one, at_one) } -> std::same_as<double>;
 };
 
+// C(s, t) for four candidates by whichever lane form the cost has; log_length (log(t - s)) and
+// log_of (lanes of whole numbers to their logs) are used only by a lane_log_cost.
+template <class Base, class Log>
+[[gnu::always_inline]] inline void lane_between(const std::array<lanes, Base::boundary_size>& at_s,
+                                                const std::array<lanes, Base::boundary_size>& at_t,
+                                                const lanes& length, const lanes& log_length,
+                                                const Log& log_of, lanes& cost) {
+  if constexpr (lane_cost<Base>)
+    Base::between(at_s, at_t, length, cost);
+  else
+    Base::between(at_s, at_t, length, log_length, log_of, cost);
+}
+
 // Tests set this to false to run the plain copies on a machine that has AVX2.
 inline bool avx2_allowed = true;
 

@@ -187,7 +187,7 @@ template <bool exact, bool log_length, class Base, class... Column>
       low_here = lower ? value : low_here;
       low_at_here = lower ? index : low_at_here;
 
-      lanes length, log_length_of, c;
+      lanes length, log_length_of{}, c;  // (log_length_of: only with logs)
       load_lanes(length, start + i);
       length = later - length;
       if constexpr (log_length || lane_log_cost<Base>) {  // log(t + 1 - s)
@@ -199,10 +199,8 @@ template <bool exact, bool log_length, class Base, class... Column>
       std::array<lanes, width> at_s;
       [&]<std::size_t... j>(std::index_sequence<j...>) { (load_lanes(at_s[j], column + i), ...); }
       (std::make_index_sequence<width>{});
-      if constexpr (lane_cost<Base>) {
-        Base::between(at_s, at_next_lanes, length, c);
-      } else if constexpr (lane_log_cost<Base>) {
-        Base::between(at_s, at_next_lanes, length, log_length_of, log_of, c);
+      if constexpr (lane_cost<Base> || lane_log_cost<Base>) {
+        lane_between<Base>(at_s, at_next_lanes, length, log_length_of, log_of, c);
       } else {
         for (std::size_t lane = 0; lane < candidate_block; ++lane)
           c[lane] = base.between(std::array<double, width>{column[i + lane]...}, at_next, length[lane]);
@@ -321,6 +319,9 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     extra.resize(size), costs.resize(size), whole_start.resize(size);
     for (auto& column : sums) column.resize(size);
   };
+  const auto set_start = [&](std::size_t i, Eigen::Index s) {  // s, as a double and as an integer
+    start[i] = static_cast<double>(s), whole_start[i] = s;
+  };
   std::size_t padded_before = 0;  // the lanes through which padding holds a candidate's data
   // A dropped candidate goes from the next step on (R's pruning, or m = 1): for a summed cost
   // without logarithms, or with logarithms of whole numbers only (Poisson), the whole step is
@@ -348,9 +349,9 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     while (kept < count && fs[kept] < never) ++kept;
     // No branch: the same cost whatever goes. The spare (F = +infinity) is copied last, to `kept`.
     for (std::size_t i = kept; i < count + spare; ++i) {
-      fs[kept] = fs[i], start[kept] = start[i], values[kept] = values[i];
+      fs[kept] = fs[i], start[kept] = start[i], whole_start[kept] = whole_start[i], values[kept] = values[i];
       if (one_pass)
-        costs[kept] = costs[i], whole_start[kept] = whole_start[i];
+        costs[kept] = costs[i];
       else
         drop_time[kept] = drop_time[i];  // (loop-invariant tests: g++ takes them out of the loop)
       for (auto& column : sums) column[kept] = column[i];
@@ -377,7 +378,7 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     if (admit) {
       drop_time[count] = never;
       fs[count] = f[static_cast<std::size_t>(fresh)];
-      start[count] = static_cast<double>(fresh), whole_start[count] = fresh;
+      set_start(count, fresh);
       values[count] = -never;  // it had no value last step: the test keeps it
       if constexpr (width > 0) {
         const auto at = base.boundary(fresh);
@@ -393,8 +394,8 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     if constexpr (width > 0)
       if (one_pass) {
         const Eigen::Index next_fresh = std::min(t + 1 - m, n);
-        drop_time[count] = never, fs[count] = never, start[count] = static_cast<double>(next_fresh);
-        whole_start[count] = next_fresh;
+        drop_time[count] = never, fs[count] = never;
+        set_start(count, next_fresh);
         const auto at = base.boundary(next_fresh);
         for (std::size_t j = 0; j < width; ++j) sums[j][count] = at[j];
       }
@@ -403,7 +404,8 @@ partition pelt(const Cost& cost, double penalty, Eigen::Index min_segment_length
     // blocks, and lanes left behind by compacting, need it.
     if (padded != padded_before) {
       for (std::size_t i = count + spare; i < padded; ++i) {
-        drop_time[i] = never, fs[i] = never, start[i] = start[i - 1], whole_start[i] = whole_start[i - 1];
+        drop_time[i] = never, fs[i] = never;
+        set_start(i, whole_start[i - 1]);
         for (auto& column : sums) column[i] = column[i - 1];
       }
       padded_before = padded;
